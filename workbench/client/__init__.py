@@ -1,0 +1,3 @@
+"""The workbench client (being built: see issue 3)."""
+
+__all__: list[str] = []
