@@ -108,9 +108,17 @@ def test_client_and_launcher():
 
 def test_server():
     allowed = {
-        "workbench.protocol", "workbench.server", "starlette", "uvicorn", "datafusion", "pyarrow",
-        "orjson", "prometheus_client", "polars", "workbench",
-    }  # fmt: skip
+        "workbench.protocol",
+        "workbench.server",
+        "starlette",
+        "uvicorn",
+        "datafusion",
+        "pyarrow",
+        "orjson",
+        "prometheus_client",
+        "polars",
+        "workbench",
+    }
     forbidden = {"workbench.client", "streamlit", "workbench.launcher"}
     assert violations(files("workbench/server"), allowed=allowed, forbidden=forbidden) == []
 
@@ -122,9 +130,20 @@ def test_wal_knows_only_its_listeners():
 
 def test_app_and_notebooks_use_the_client():
     allowed = {
-        "workbench", "workbench.client", "workbench.launcher", "workbench.plugins", "workbench.protocol",
-        "streamlit", "polars", "altair", "pyarrow", "app", "_session", "app_pages", "IPython",
-    }  # fmt: skip
+        "workbench",
+        "workbench.client",
+        "workbench.launcher",
+        "workbench.plugins",
+        "workbench.protocol",
+        "streamlit",
+        "polars",
+        "altair",
+        "pyarrow",
+        "app",
+        "_session",
+        "app_pages",
+        "IPython",
+    }
     forbidden = {"workbench.server"}
     paths = files("app") + sorted((ROOT / "notebooks").glob("*.ipynb"))
     assert violations(paths, allowed=allowed, forbidden=forbidden) == []

@@ -10,9 +10,7 @@ import pytest
 
 import workbench.protocol
 
-MODULES = sorted(
-    name for _, name, _ in pkgutil.walk_packages(workbench.protocol.__path__, "workbench.protocol.")
-)
+MODULES = sorted(name for _, name, _ in pkgutil.walk_packages(workbench.protocol.__path__, "workbench.protocol."))
 
 
 def test_there_are_examples_to_run():

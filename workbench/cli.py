@@ -12,9 +12,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in ("-h", "--help"):
-        print("usage: workbench {serve,plugin} ...\n\n"
-              "  serve    run the embedded InfluxDB 3-compatible server (see `workbench serve --help`)\n"
-              "  plugin   run, lint and test processing-engine plugins offline")  # fmt: skip
+        print(
+            "usage: workbench {serve,plugin} ...\n\n"
+            "  serve    run the embedded InfluxDB 3-compatible server (see `workbench serve --help`)\n"
+            "  plugin   run, lint and test processing-engine plugins offline"
+        )
         return 0
     command, rest = args[0], args[1:]
     if command == "serve":

@@ -21,17 +21,41 @@ MONTH = 2_630_016 * SECOND  # humantime: 30.44 days
 YEAR = 31_557_600 * SECOND  # humantime: 365.25 days
 
 _UNITS = {
-    "nsec": NS, "ns": NS,
-    "usec": US, "us": US, "µs": US,
-    "msec": MS, "ms": MS,
-    "seconds": SECOND, "second": SECOND, "sec": SECOND, "secs": SECOND, "s": SECOND,
-    "minutes": MINUTE, "minute": MINUTE, "min": MINUTE, "mins": MINUTE, "m": MINUTE,
-    "hours": HOUR, "hour": HOUR, "hr": HOUR, "hrs": HOUR, "h": HOUR,
-    "days": DAY, "day": DAY, "d": DAY,
-    "weeks": WEEK, "week": WEEK, "w": WEEK,
-    "months": MONTH, "month": MONTH, "M": MONTH,
-    "years": YEAR, "year": YEAR, "y": YEAR,
-}  # fmt: skip
+    "nsec": NS,
+    "ns": NS,
+    "usec": US,
+    "us": US,
+    "µs": US,
+    "msec": MS,
+    "ms": MS,
+    "seconds": SECOND,
+    "second": SECOND,
+    "sec": SECOND,
+    "secs": SECOND,
+    "s": SECOND,
+    "minutes": MINUTE,
+    "minute": MINUTE,
+    "min": MINUTE,
+    "mins": MINUTE,
+    "m": MINUTE,
+    "hours": HOUR,
+    "hour": HOUR,
+    "hr": HOUR,
+    "hrs": HOUR,
+    "h": HOUR,
+    "days": DAY,
+    "day": DAY,
+    "d": DAY,
+    "weeks": WEEK,
+    "week": WEEK,
+    "w": WEEK,
+    "months": MONTH,
+    "month": MONTH,
+    "M": MONTH,
+    "years": YEAR,
+    "year": YEAR,
+    "y": YEAR,
+}
 
 _TERM = re.compile(r"\s*(\d+)\s*([A-Za-zµ]+)")
 
@@ -81,8 +105,17 @@ def format_duration(ns: int) -> str:
         return "0s"
     parts = []
     rest = ns
-    for unit, size in (("years", YEAR), ("months", MONTH), ("days", DAY), ("h", HOUR), ("m", MINUTE),
-                       ("s", SECOND), ("ms", MS), ("us", US), ("ns", NS)):  # fmt: skip
+    for unit, size in (
+        ("years", YEAR),
+        ("months", MONTH),
+        ("days", DAY),
+        ("h", HOUR),
+        ("m", MINUTE),
+        ("s", SECOND),
+        ("ms", MS),
+        ("us", US),
+        ("ns", NS),
+    ):
         count, rest = divmod(rest, size)
         if count:
             name = unit

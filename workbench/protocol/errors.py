@@ -53,9 +53,7 @@ class WriteLineError:
 
     @classmethod
     def from_dict(cls, d: dict) -> WriteLineError:
-        return cls(
-            str(d.get("error_message", "")), int(d.get("line_number", 0)), str(d.get("original_line", ""))
-        )
+        return cls(str(d.get("error_message", "")), int(d.get("line_number", 0)), str(d.get("original_line", "")))
 
 
 def error_message(body: bytes | str) -> str:

@@ -85,15 +85,18 @@ def _bind(text: str) -> str:
     return text
 
 
-def setting(
-    flag: str, env: str, default: Any, parse: Callable[[str], Any], help: str, *, shown: str | None = None
-):
+def setting(flag: str, env: str, default: Any, parse: Callable[[str], Any], help: str, *, shown: str | None = None):
     """Declare one setting: its flag, environment variable, default, parser and help text."""
     return field(
         default=default,
-        metadata={"flag": flag, "env": env, "parse": parse, "help": help,
-                  "shown": shown if shown is not None else str(default)},
-    )  # fmt: skip
+        metadata={
+            "flag": flag,
+            "env": env,
+            "parse": parse,
+            "help": help,
+            "shown": shown if shown is not None else str(default),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -116,19 +119,12 @@ class ServerConfig:
         "misspelled INFLUXDB3_TCP_LISTINER_FILE_PATH is read too.",
         shown="unset",
     )
-    object_store: str = setting(
-        "--object-store",
-        "INFLUXDB3_OBJECT_STORE",
-        "file",
-        lambda s: _choice(s, ("file", "memory")),
-        "Where WAL, catalog and Parquet files live: `file` (under --data-dir) or `memory` (lost at exit).",
-    )
     data_dir: Path = setting(
         "--data-dir",
         "INFLUXDB3_DB_DIR",
         Path("~/.local/share/workbench/server").expanduser(),
         Path,
-        "Directory for the file object store.",
+        "Directory holding the catalog, the WAL and the Parquet files.",
         shown="~/.local/share/workbench/server",
     )
     node_id: str = setting(
@@ -176,8 +172,7 @@ class ServerConfig:
         "INFLUXDB3_WAL_SNAPSHOT_SIZE",
         600,
         _positive_int,
-        "Number of WAL files after which buffered data is persisted to Parquet and those WAL files "
-        "are removed.",
+        "Number of WAL files after which buffered data is persisted to Parquet and those WAL files are removed.",
     )
     wal_max_write_buffer_size: int = setting(
         "--wal-max-write-buffer-size",
@@ -278,9 +273,7 @@ class ServerConfig:
         _non_negative_int,
         "Most tag and field columns per table (time not counted).",
     )
-    log_filter: str = setting(
-        "--log-filter", "LOG_FILTER", "info", str, "Log level: error, warn, info or debug."
-    )
+    log_filter: str = setting("--log-filter", "LOG_FILTER", "info", str, "Log level: error, warn, info or debug.")
 
     # ------------------------------------------------------------------ construction
 
@@ -289,8 +282,9 @@ class ServerConfig:
         return [f for f in dataclasses.fields(cls) if "flag" in f.metadata]
 
     @classmethod
-    def from_args(cls, argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None,
-                  prog: str = "workbench serve") -> ServerConfig:  # fmt: skip
+    def from_args(
+        cls, argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None, prog: str = "workbench serve"
+    ) -> ServerConfig:
         """Flags win over ``INFLUXDB3_*`` variables, which win over defaults."""
         env = os.environ if environ is None else environ
         parser = build_parser(prog)
@@ -340,12 +334,6 @@ class ServerConfig:
         return self.data_dir / self.node_id
 
 
-def _choice(text: str, choices: tuple[str, ...]) -> str:
-    if text not in choices:
-        raise ValueError(f"expected one of {', '.join(choices)}, got {text!r}")
-    return text
-
-
 def build_parser(prog: str = "workbench serve") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Run the embedded InfluxDB 3-compatible server.")
     for f in ServerConfig.settings():
@@ -353,13 +341,9 @@ def build_parser(prog: str = "workbench serve") -> argparse.ArgumentParser:
         help_text = f"{meta['help']} [env: {meta['env']}; default: {meta['shown']}]"
         if f.type in ("bool", bool) and f.default is False:
             # A bare flag means true; an explicit value is accepted as well (--without-auth=false).
-            parser.add_argument(
-                meta["flag"], dest=f.name, nargs="?", const="true", default=None, help=help_text
-            )
+            parser.add_argument(meta["flag"], dest=f.name, nargs="?", const="true", default=None, help=help_text)
         else:
-            parser.add_argument(
-                meta["flag"], dest=f.name, default=None, metavar=f.name.upper(), help=help_text
-            )
+            parser.add_argument(meta["flag"], dest=f.name, default=None, metavar=f.name.upper(), help=help_text)
     return parser
 
 

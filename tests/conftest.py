@@ -1,0 +1,45 @@
+"""Shared fixtures: the real server on a free port (auth on, as by default)."""
+
+from __future__ import annotations
+
+import pytest
+from serverproc import ServerProcess
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """One real server for the session, with auth on and an operator token."""
+    proc = ServerProcess(tmp_path_factory.mktemp("server"), "--wal-flush-interval", "10ms")
+    proc.start()
+    yield proc
+    proc.stop()
+
+
+@pytest.fixture
+def http(server):
+    with server.client() as c:
+        yield c
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """A server of one's own (for restarts, crashes, limits)."""
+    procs: list[ServerProcess] = []
+
+    def start(*args, auth: bool = True, **kwargs) -> ServerProcess:
+        proc = ServerProcess(tmp_path / f"s{len(procs)}", *args, auth=auth, **kwargs)
+        procs.append(proc)
+        return proc.start()
+
+    yield start
+    for p in procs:
+        p.kill()
+
+
+_db_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture
+def db():
+    """A database name unique in the session (databases are created by the first write)."""
+    return f"db{next(_db_counter)}"

@@ -1,0 +1,161 @@
+"""``/api/v3/query_sql`` against the real server: the five formats, negotiation, params, errors."""
+
+from __future__ import annotations
+
+import io
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+DATA = "cpu,host=a,region=eu usage=1.5,n=1i,ok=true 1000000000\ncpu,host=b usage=2,n=2i 2000000123\n"
+
+
+@pytest.fixture
+def cpu_db(http, db):
+    assert http.post("/api/v3/write_lp", params={"db": db, "precision": "ns"}, content=DATA).status_code == 204
+    return db
+
+
+SQL = "SELECT * FROM cpu ORDER BY host"
+
+
+def test_json(http, cpu_db):
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL})
+    assert r.headers["content-type"] == "application/json"
+    assert r.json() == [
+        {"host": "a", "n": 1, "ok": True, "region": "eu", "time": "1970-01-01T00:00:01", "usage": 1.5},
+        {"host": "b", "n": 2, "time": "1970-01-01T00:00:02.000000123", "usage": 2.0},
+    ]
+
+
+def test_jsonl_csv_pretty(http, cpu_db):
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "jsonl"})
+    assert r.text.count("\n") == 2 and r.text.endswith("\n")
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "csv"})
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.text == (
+        "host,n,ok,region,time,usage\n"
+        "a,1,true,eu,1970-01-01T00:00:01,1.5\n"
+        "b,2,,,1970-01-01T00:00:02.000000123,2.0\n"
+    )
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "pretty"})
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
+    lines = r.text.splitlines()
+    assert lines[0].startswith("+------+") and lines[1].startswith("| host | n | ok   |")
+    assert len(lines) == 6
+
+
+def test_parquet_keeps_types(http, cpu_db):
+    r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": SQL, "format": "parquet"})
+    assert r.headers["content-type"] == "application/vnd.apache.parquet"
+    table = pq.read_table(io.BytesIO(r.content))
+    assert table.schema.field("time").type == pa.timestamp("ns")
+    assert pa.types.is_dictionary(table.schema.field("host").type)
+    assert table.column("n").to_pylist() == [1, 2]
+
+
+def test_empty_results(http, cpu_db):
+    empty_q = "SELECT * FROM cpu WHERE host = 'zzz'"
+    assert http.get("/api/v3/query_sql", params={"db": cpu_db, "q": empty_q}).json() == []
+    for fmt in ("jsonl", "csv", "parquet"):
+        assert http.get("/api/v3/query_sql", params={"db": cpu_db, "q": empty_q, "format": fmt}).content == b""
+    assert http.get("/api/v3/query_sql", params={"db": cpu_db, "q": empty_q, "format": "pretty"}).text == "++\n++"
+
+
+def test_accept_header_negotiation(http, cpu_db):
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL}, headers={"Accept": "text/csv"})
+    assert r.text.startswith("host,")
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL}, headers={"Accept": "application/xml"})
+    assert (r.status_code, r.text) == (400, "invalid mime type (application/xml)")
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "csv"},
+                 headers={"Accept": "application/json; charset=utf-8"})
+    assert r.status_code == 200 and r.text.startswith("host,")  # documented deviation: parameters ignored
+
+
+def test_params_are_bound(http, cpu_db):
+    r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $h AND n >= $n",
+                                             "params": {"h": "b", "n": 2}})
+    assert r.json() == [{"host": "b"}]
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $host",
+                                               "params": '{"host": "a"}'})
+    assert r.json() == [{"host": "a"}]
+    r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $host"})
+    assert r.status_code == 400 and "No value found for placeholder with name $host" in r.text
+    r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": "SELECT 1", "params": {"x": [1]}})
+    assert r.status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "body"),
+    [
+        ({"db": "no_such_db", "q": "SELECT 1"}, 404, '{"error":"query error: database not found: no_such_db"}'),
+        ({"q": "SELECT 1"}, 400, "serde error: missing field `db`"),
+        ({"db": "x"}, 400, "serde error: missing field `q`"),
+        ({"db": "x", "q": "SELECT 1", "format": "xml"}, 400, None),
+    ],
+)
+def test_request_errors(http, params, status, body):
+    r = http.get("/api/v3/query_sql", params=params)
+    assert r.status_code == status
+    if body is not None:
+        assert r.text == body
+
+
+def test_no_query_string(http):
+    r = http.get("/api/v3/query_sql")
+    assert (r.status_code, r.text) == (400, "missing query parameters 'db' and 'q'")
+
+
+def test_planning_errors(http, cpu_db):
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT * FROM nope"})
+    assert (r.status_code, r.text) == (400, "Error during planning: table 'public.iox.nope' not found")
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELEC 1"})
+    assert r.status_code == 400 and r.text.startswith("SQL error: ParserError")
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "CREATE TABLE x AS SELECT 1"})
+    assert r.status_code == 400
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT nosuchcol FROM cpu"})
+    assert r.status_code == 400 and "nosuchcol" in r.text
+
+
+def test_show_tables_columns_and_information_schema(http, cpu_db):
+    rows = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SHOW TABLES"}).json()
+    tables = [(r["table_schema"], r["table_name"]) for r in rows]
+    assert ("iox", "cpu") in tables and ("system", "queries") in tables
+    rows = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SHOW COLUMNS FROM cpu"}).json()
+    assert {r["column_name"]: r["data_type"] for r in rows}["host"] == "Dictionary(Int32, Utf8)"
+    rows = http.get("/api/v3/query_sql", params={
+        "db": cpu_db, "q": "SELECT column_name FROM information_schema.columns WHERE table_name = 'cpu' "
+                           "ORDER BY column_name"}).json()
+    assert [r["column_name"] for r in rows] == ["host", "n", "ok", "region", "time", "usage"]
+
+
+def test_system_tables(http, cpu_db):
+    rows = http.get("/api/v3/query_sql", params={
+        "db": cpu_db, "q": "SELECT measurement, key, data_type FROM system.influxdb_schema ORDER BY key"}).json()
+    assert {r["key"]: r["data_type"] for r in rows} == {
+        "host": "tag", "n": "integer", "ok": "boolean", "region": "tag", "time": "time", "usage": "float"}
+    http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT 42 AS answer"})
+    rows = http.get("/api/v3/query_sql", params={
+        "db": cpu_db, "q": "SELECT query_text, success FROM system.queries WHERE query_text = 'SELECT 42 AS answer'"
+    }).json()
+    assert rows and rows[0]["success"] is True
+    rows = http.get("/api/v3/query_sql", params={
+        "db": "_internal", "q": "SELECT name FROM system.tokens"}).json()
+    assert {"name": "_admin"} in rows
+
+
+def test_date_bin_and_now(http, cpu_db):
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": (
+        "SELECT date_bin(INTERVAL '1 second', time) AS t, count(*) AS n FROM cpu GROUP BY 1 ORDER BY 1")})
+    assert r.json() == [{"t": "1970-01-01T00:00:01", "n": 1}, {"t": "1970-01-01T00:00:02", "n": 1}]
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT count(*) AS n FROM cpu WHERE time < now()"})
+    assert r.json() == [{"n": 2}]
+
+
+def test_unknown_route_and_cors(http):
+    r = http.get("/api/v3/nothing_here")
+    assert (r.status_code, r.text) == (404, "Not found")
+    r = http.request("OPTIONS", "/api/v3/query_sql")
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == "*"

@@ -1,0 +1,165 @@
+"""The only place Arrow record batches become response bodies: json, jsonl, csv, pretty, parquet.
+
+The output follows InfluxDB 3's Arrow writers: JSON rows omit NULL values, NaN and infinities
+become ``null``, timestamps render as ``YYYY-MM-DDTHH:MM:SS`` with a 3/6/9-digit fraction only
+when it is non-zero and no ``Z``, dictionary (tag) columns render as strings, an empty result is
+``[]`` in JSON and an empty body in jsonl, csv and parquet. json, jsonl and csv are produced
+batch by batch (``json_rows``, ``jsonl_rows``, ``csv_rows``) so large results stream; pretty and
+parquet need the whole result.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+NS_PER_S = 1_000_000_000
+
+
+def format_timestamps(arr: pa.Array) -> pa.Array:
+    """Timestamps as InfluxDB 3 prints them (``1970-01-01T00:00:00.000000123``, ``2065-01-07T17:28:56``)."""
+    unit = arr.type.unit
+    ns = arr.cast(pa.timestamp(unit)).cast(pa.int64())
+    if unit != "ns":
+        ns = pc.multiply(ns, {"s": NS_PER_S, "ms": 1_000_000, "us": 1_000}[unit])
+    trunc = pc.multiply(pc.divide(ns, NS_PER_S), NS_PER_S)  # integer division truncates toward zero
+    secs = pc.if_else(pc.less(ns, trunc), pc.subtract(trunc, NS_PER_S), trunc)  # floor
+    frac = pc.subtract(ns, secs)
+    milli = pc.multiply(pc.divide(frac, 1_000_000), 1_000_000)
+    micro = pc.multiply(pc.divide(frac, 1_000), 1_000)
+    base = pc.strftime(pc.divide(secs, NS_PER_S).cast(pa.timestamp("s")), format="%Y-%m-%dT%H:%M:%S")
+    digits9 = pc.utf8_lpad(frac.cast(pa.string()), 9, "0")
+    frac_text = pc.if_else(
+        pc.equal(frac, 0),
+        "",
+        pc.if_else(
+            pc.equal(frac, milli),
+            pc.binary_join_element_wise(".", pc.utf8_slice_codeunits(digits9, 0, 3), ""),
+            pc.if_else(
+                pc.equal(frac, micro),
+                pc.binary_join_element_wise(".", pc.utf8_slice_codeunits(digits9, 0, 6), ""),
+                pc.binary_join_element_wise(".", digits9, ""),
+            ),
+        ),
+    )
+    return pc.binary_join_element_wise(base, frac_text, "")
+
+
+def _duration_text(arr: pa.Array) -> pa.Array:
+    """Durations as arrow prints them in JSON (ISO-8601 ``PT1.5S``)."""
+    ns = arr.cast(pa.duration("ns")).cast(pa.int64()).to_pylist()
+    out = []
+    for v in ns:
+        if v is None:
+            out.append(None)
+        else:
+            secs = v / NS_PER_S
+            out.append(f"PT{secs:.9f}".rstrip("0").rstrip(".") + "S")
+    return pa.array(out, pa.string())
+
+
+def _plain(arr: pa.Array) -> pa.Array:
+    """A column with JSON/CSV-ready values: strings for timestamps, decoded dictionaries."""
+    t = arr.type
+    if pa.types.is_dictionary(t):
+        return _plain(arr.cast(t.value_type))
+    if pa.types.is_timestamp(t):
+        return format_timestamps(arr)
+    if pa.types.is_duration(t):
+        return _duration_text(arr)
+    if pa.types.is_large_string(t) or pa.types.is_string_view(t):
+        return arr.cast(pa.string())
+    if pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t):
+        return arr.cast(pa.string())
+    return arr
+
+
+def _py_columns(batch: pa.RecordBatch) -> list[list]:
+    cols = []
+    for arr in batch.columns:
+        values = _plain(arr).to_pylist()
+        if pa.types.is_floating(arr.type):
+            values = [None if v is not None and not math.isfinite(v) else v for v in values]
+        cols.append(values)
+    return cols
+
+
+def _rows(batch: pa.RecordBatch) -> list[dict]:
+    names = batch.schema.names
+    cols = _py_columns(batch)
+    if not any(arr.null_count for arr in batch.columns) and not any(
+        pa.types.is_floating(a.type) for a in batch.columns
+    ):
+        return [dict(zip(names, vals, strict=True)) for vals in zip(*cols, strict=True)]
+    return [{k: v for k, v in zip(names, vals, strict=True) if v is not None} for vals in zip(*cols, strict=True)]
+
+
+def json_rows(batch: pa.RecordBatch) -> bytes:
+    """The batch's rows as comma-separated JSON objects (no brackets): a piece of a JSON array."""
+    return orjson.dumps(_rows(batch))[1:-1] if batch.num_rows else b""
+
+
+def jsonl_rows(batch: pa.RecordBatch) -> bytes:
+    return b"".join(orjson.dumps(row) + b"\n" for row in _rows(batch)) if batch.num_rows else b""
+
+
+def _csv_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ("NaN" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    return str(v)
+
+
+def csv_rows(batch: pa.RecordBatch, *, header: bool) -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    if header:
+        w.writerow(batch.schema.names)
+    cols = [[_csv_value(v) for v in _plain(a).to_pylist()] for a in batch.columns]
+    w.writerows(zip(*cols, strict=True))
+    return buf.getvalue().encode()
+
+
+def _pretty_value(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ("NaN" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
+    return str(v)
+
+
+def pretty(table: pa.Table) -> bytes:
+    """An ASCII table like Arrow's ``pretty_format_batches`` (``++`` / ``++`` when empty)."""
+    if table.num_rows == 0:
+        return b"++\n++"
+    names = table.column_names
+    cols = [
+        [_pretty_value(v) for v in _plain(c.combine_chunks() if c.num_chunks else pa.array([], c.type)).to_pylist()]
+        for c in table.columns
+    ]
+    widths = [max([len(n), *(len(v) for v in col)]) for n, col in zip(names, cols, strict=True)]
+    sep = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    lines = [sep, "| " + " | ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)) + " |", sep]
+    for row in zip(*cols, strict=True):
+        lines.append("| " + " | ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)) + " |")
+    lines.append(sep)
+    return ("\n".join(lines)).encode()
+
+
+def parquet(table: pa.Table) -> bytes:
+    if table.num_rows == 0:
+        return b""
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="snappy")
+    return buf.getvalue()

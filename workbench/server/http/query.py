@@ -1,0 +1,150 @@
+"""``/api/v3/query_sql`` (GET and POST): parse the request, run it, stream the formatted result.
+
+The request shape, format negotiation and error texts follow reference section 5.1. json, jsonl
+and csv bodies stream batch by batch; the first batch is produced before the status is sent, so
+a query that fails at the start still gets its proper status code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from workbench.protocol import routes
+from workbench.protocol.formats import InvalidMimeType, QueryFormat, format_from_accept
+from workbench.server.errors import BadRequest
+from workbench.server.http import formatters
+from workbench.server.http.request import read_json
+from workbench.server.query.executor import PreparedQuery
+from workbench.server.state import ServerState
+
+
+@dataclass
+class QueryRequest:
+    db: str | None
+    q: str
+    format: QueryFormat
+    params: dict | None
+
+
+def _params(raw) -> dict | None:
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise BadRequest(f"serde error: params must be a JSON object: {exc}") from None
+    if not isinstance(raw, dict):
+        raise BadRequest("serde error: params must be a JSON object")
+    for k, v in raw.items():
+        if isinstance(v, (list, dict)):
+            raise BadRequest(f"serde error: unsupported value for parameter `{k}`: arrays and objects are not allowed")
+    return raw
+
+
+async def parse_query_request(request: Request, state: ServerState, *, db_required: bool) -> QueryRequest:
+    accept = request.headers.get("accept")
+    try:
+        accepted = format_from_accept(accept)
+    except InvalidMimeType as exc:
+        raise BadRequest(str(exc)) from None
+    if request.method == "GET":
+        if not request.url.query:
+            raise BadRequest("missing query parameters 'db' and 'q'")
+        src = dict(request.query_params)
+    else:
+        body = await read_json(request, state.config.max_http_request_size, require_content_type=False)
+        if not isinstance(body, dict):
+            raise BadRequest("serde json error: invalid type: expected a JSON object")
+        src = body
+    db = src.get("db")
+    if db is None and db_required:
+        raise BadRequest("serde error: missing field `db`")
+    q = src.get("q")
+    if q is None:
+        raise BadRequest("serde error: missing field `q`")
+    if not isinstance(q, str) or (db is not None and not isinstance(db, str)):
+        raise BadRequest("serde json error: `db` and `q` must be strings")
+    fmt = accepted
+    if src.get("format") is not None:
+        try:
+            fmt = QueryFormat.parse(str(src["format"]))
+        except ValueError as exc:
+            raise BadRequest(f"serde error: {exc}") from None
+    return QueryRequest(db, q, fmt, _params(src.get("params")))
+
+
+def _next(it: Iterator[pa.RecordBatch]) -> pa.RecordBatch | None:
+    return next(it, None)
+
+
+async def respond(prepared: PreparedQuery, fmt: QueryFormat, state: ServerState, query_type: str) -> Response:
+    """Run a prepared query and answer in ``fmt``."""
+    started = time.perf_counter()
+    it = prepared.batches()
+    first = await asyncio.to_thread(_next, it)
+    schema = prepared.schema
+
+    def rest() -> list[pa.RecordBatch]:
+        return [] if first is None else [first, *it]
+
+    def observe() -> None:
+        state.metrics.observe_query(query_type, prepared.entry.success, time.perf_counter() - started)
+
+    if fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET):
+        batches = await asyncio.to_thread(rest)
+        table = pa.Table.from_batches(batches, schema=schema)
+        body = await asyncio.to_thread(formatters.pretty if fmt is QueryFormat.PRETTY else formatters.parquet, table)
+        observe()
+        return Response(body, media_type=fmt.content_type)
+
+    async def batches() -> AsyncIterator[pa.RecordBatch]:
+        batch = first
+        while batch is not None:
+            yield batch
+            batch = await asyncio.to_thread(_next, it)
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            if fmt is QueryFormat.JSON:
+                yield b"["
+                sep = b""
+                async for batch in batches():
+                    chunk = formatters.json_rows(batch)
+                    if chunk:
+                        yield sep + chunk
+                        sep = b","
+                yield b"]"
+            elif fmt is QueryFormat.JSONL:
+                async for batch in batches():
+                    yield formatters.jsonl_rows(batch)
+            else:
+                header = True
+                async for batch in batches():
+                    if batch.num_rows:
+                        yield formatters.csv_rows(batch, header=header)
+                        header = False
+        finally:
+            observe()
+
+    return StreamingResponse(body(), media_type=fmt.content_type)
+
+
+async def query_sql(request: Request, state: ServerState) -> Response:
+    req = await parse_query_request(request, state, db_required=True)
+    prepared = await asyncio.to_thread(state.executor.prepare, req.db, req.q, req.params)
+    return await respond(prepared, req.format, state, "sql")
+
+
+ROUTES = [
+    ("GET", routes.QUERY_SQL, query_sql),
+    ("POST", routes.QUERY_SQL, query_sql),
+]

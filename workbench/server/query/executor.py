@@ -1,0 +1,227 @@
+"""Run SQL for one database: plan, build the tables the plan needs, plan again, stream batches.
+
+``prepare(db, sql, params)`` returns a ``PreparedQuery`` whose batches are produced lazily, so
+the HTTP layer can stream json/jsonl/csv batch by batch. Every query is timed and recorded in the
+query log (``system.queries``). DataFusion errors are mapped to InfluxDB 3's statuses in
+``map_error`` (plan and SQL errors 400, not implemented 405, the rest 500).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import datafusion as df
+import pyarrow as pa
+import pyarrow.dataset as ds
+from datafusion import SessionConfig, SQLOptions
+from datafusion.catalog import SchemaProvider, Table
+
+from workbench.server.catalog.catalog import Catalog
+from workbench.server.clock import Clock
+from workbench.server.errors import NotFound, ServerError
+from workbench.server.query.pruning import UNBOUNDED, scan_ranges
+from workbench.server.query.query_log import QueryLog, QueryLogEntry
+from workbench.server.query.system_tables import SystemSchema, SystemTables
+from workbench.server.query.tables import ScanStats, TableBuilder
+
+log = logging.getLogger(__name__)
+
+CATALOG = "public"
+SCHEMA = "iox"
+READ_ONLY = SQLOptions().with_allow_ddl(False).with_allow_dml(False).with_allow_statements(False)
+
+
+def database_not_found(db: str) -> ServerError:
+    return NotFound(f"query error: database not found: {db}", json_body=True)
+
+
+def map_error(exc: Exception) -> ServerError:
+    """A DataFusion exception as the status and message InfluxDB 3 would answer with."""
+    if isinstance(exc, ServerError):
+        return exc
+    msg = str(exc)
+    for prefix in ("DataFusion error: ", "Execution error: "):
+        if msg.startswith(prefix) and "Error during planning" in msg:
+            msg = msg[len(prefix) :]
+    if (
+        msg.startswith(("Error during planning", "SQL error", "Schema error"))
+        or "No value found for placeholder" in msg
+    ):
+        return ServerError(msg, status=400)
+    if "This feature is not implemented" in msg:
+        return ServerError(msg[msg.index("This feature is not implemented") :], status=405)
+    if "DDL not supported" in msg or "DML not supported" in msg or "Statement not supported" in msg:
+        return ServerError(msg, status=400)
+    return ServerError(f"query error: error while executing plan: {msg}", status=500)
+
+
+class UserSchema(SchemaProvider):
+    """The ``iox`` schema: one table per catalog table, built only if the query reads it."""
+
+    def __init__(self, catalog: Catalog, db_name: str):
+        self._catalog = catalog
+        self._db = db_name
+        self.real: dict[str, Table] = {}
+        self.requested: list[str] = []
+
+    @property
+    def table_names(self) -> list[str]:  # DataFusion reads this attribute as a sequence
+        db = self._catalog.db(self._db)
+        return sorted(t.name for t in db.active_tables()) if db else []
+
+    def table(self, name: str) -> Table | None:
+        if name in self.real:
+            return self.real[name]
+        t = self._catalog.table(self._db, name)
+        if t is None:
+            return None
+        if name not in self.requested:
+            self.requested.append(name)
+        return Table(ds.dataset(t.arrow_schema().empty_table()))
+
+    def table_exist(self, name: str) -> bool:
+        return self._catalog.table(self._db, name) is not None
+
+    def owner_name(self) -> str | None:
+        return None
+
+    def register_table(self, name, table) -> None:
+        self.real[name] = table
+
+    def deregister_table(self, name, cascade=True) -> None:
+        self.real.pop(name, None)
+
+
+@dataclass
+class PreparedQuery:
+    frame: df.DataFrame
+    entry: QueryLogEntry
+    started: float
+    schema: pa.Schema = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.schema = self.frame.schema()
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Execute, yielding batches as DataFusion produces them (blocking; run in a thread)."""
+        t0 = time.perf_counter()
+        rows = 0
+        try:
+            try:
+                stream = self.frame.execute_stream()
+            except Exception as exc:
+                raise map_error(exc) from exc
+            for batch in stream:
+                rb = batch.to_pyarrow()
+                rows += rb.num_rows
+                yield rb
+            self.entry.success = True
+        except ServerError as exc:
+            self.entry.error = exc.message
+            raise
+        except Exception as exc:
+            err = map_error(exc)
+            self.entry.error = err.message
+            raise err from exc
+        finally:
+            self.finish(t0, rows)
+
+    def finish(self, t0: float, rows: int) -> None:
+        now = time.perf_counter()
+        self.entry.execute_ns = int((now - t0) * 1e9)
+        self.entry.end2end_ns = int((now - self.started) * 1e9)
+        self.entry.rows = rows
+        self.entry.running = False
+        self.entry.phase = "success" if self.entry.success else "fail"
+
+    def collect(self) -> pa.Table:
+        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+
+
+class QueryExecutor:
+    def __init__(
+        self,
+        catalog: Catalog,
+        tables: TableBuilder,
+        system: SystemTables,
+        query_log: QueryLog,
+        clock: Clock,
+        *,
+        target_partitions: int = 2,
+    ):
+        self.catalog = catalog
+        self.tables = tables
+        self.system = system
+        self.query_log = query_log
+        self.clock = clock
+        self.target_partitions = target_partitions
+        self.session_hooks: list[Callable[[df.SessionContext, str], None]] = []
+
+    def _context(self, db_name: str) -> tuple[df.SessionContext, UserSchema]:
+        config = (
+            SessionConfig()
+            .with_default_catalog_and_schema(CATALOG, SCHEMA)
+            .with_information_schema(True)
+            .with_target_partitions(self.target_partitions)
+            .set("datafusion.execution.parquet.pushdown_filters", "true")
+        )
+        ctx = df.SessionContext(config)
+        user = UserSchema(self.catalog, db_name)
+        catalog = ctx.catalog(CATALOG)
+        catalog.register_schema(SCHEMA, user)
+        catalog.register_schema("system", SystemSchema(self.system, db_name))
+        for hook in self.session_hooks:  # table functions of the caches, etc.
+            hook(ctx, db_name)
+        return ctx, user
+
+    def prepare(
+        self,
+        db_name: str,
+        sql: str,
+        params: dict | None = None,
+        *,
+        query_type: str = "sql",
+        log_text: str | None = None,
+    ) -> PreparedQuery:
+        started = time.perf_counter()
+        entry = self.query_log.start(db_name, query_type, log_text or sql, self.clock.now_ns())
+        try:
+            db = self.catalog.db(db_name)
+            if db is None:
+                raise database_not_found(db_name)
+            ctx, user = self._context(db_name)
+            frame = self._plan(ctx, sql, params)
+            if user.requested:
+                ranges = scan_ranges(frame.optimized_logical_plan())
+                stats = ScanStats()
+                now = self.clock.now_ns()
+                for name in list(user.requested):
+                    rng = ranges.get(name) or next((r for n, r in ranges.items() if n.endswith("." + name)), UNBOUNDED)
+                    table_def = self.catalog.table(db_name, name)
+                    if table_def is not None:
+                        user.real[name] = self.tables.build(ctx, db, table_def, rng, now, stats)
+                entry.parquet_files = stats.parquet_files
+                entry.partitions = stats.partitions
+                frame = self._plan(ctx, sql, params)
+        except Exception as exc:
+            err = map_error(exc)
+            entry.error = err.message
+            entry.running = False
+            entry.phase = "fail"
+            entry.end2end_ns = int((time.perf_counter() - started) * 1e9)
+            raise err from exc
+        entry.plan_ns = int((time.perf_counter() - started) * 1e9)
+        return PreparedQuery(frame, entry, started)
+
+    @staticmethod
+    def _plan(ctx: df.SessionContext, sql: str, params: dict | None) -> df.DataFrame:
+        frame = ctx.sql_with_options(sql, READ_ONLY, param_values=params or None)
+        frame.optimized_logical_plan()  # surface planning errors (e.g. unknown columns) now
+        return frame
+
+    def query(self, db_name: str, sql: str, params: dict | None = None) -> pa.Table:
+        """Plan and run to completion (for internal callers: plugins, InfluxQL, tests)."""
+        return self.prepare(db_name, sql, params).collect()

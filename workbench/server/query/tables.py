@@ -1,0 +1,168 @@
+"""Build the DataFusion table a query reads: buffer ∪ cached Parquet ∪ Parquet files.
+
+Given a table definition and the time range the query filters on, pick the buffer chunks and
+persisted files that overlap it (after applying the table's or database's retention period),
+conform every in-memory batch to the table's schema (columns sorted by name, missing ones null),
+and expose the union as one DataFusion table. Files not in the in-memory cache are scanned from
+disk through a pyarrow dataset whose fragments carry their time range. When the buffer has seen
+possibly duplicated points the union is wrapped in a last-write-wins merge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import datafusion as df
+import datafusion.functions as F
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
+from datafusion import col, lit
+from datafusion.catalog import Table
+
+from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
+from workbench.server.errors import ServerError
+from workbench.server.query.pruning import TimeRange
+from workbench.server.write.buffer import WriteBuffer
+from workbench.server.write.parquet_cache import ParquetCache
+from workbench.server.write.persisted import ParquetFile, PersistedFiles
+
+SEQ = "__chunk_order"
+
+
+def file_limit_error(count: int, limit: int) -> ServerError:
+    return ServerError(
+        f"Query would scan {count} Parquet files, exceeding the file limit of {limit}. Use a narrower "
+        "time range, or increase the limit with --query-file-limit (this may cause slower queries or "
+        "instability).",
+        status=500,
+    )
+
+
+def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """``batch`` with exactly ``schema``'s columns, in order (missing ones all null)."""
+    if batch.schema.equals(schema):
+        return batch
+    names = set(batch.schema.names)
+    arrays = []
+    for f in schema:
+        if f.name in names:
+            a = batch.column(f.name)
+            arrays.append(a if a.type == f.type else a.cast(f.type))
+        else:
+            arrays.append(pa.nulls(batch.num_rows, f.type))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _clip(batch: pa.RecordBatch, lo: int) -> pa.RecordBatch:
+    mask = pc.greater_equal(batch.column("time"), pa.scalar(lo, pa.timestamp("ns")))
+    return batch.filter(mask)
+
+
+@dataclass
+class ScanStats:
+    parquet_files: int = 0
+    partitions: int = 0
+
+
+class TableBuilder:
+    def __init__(
+        self, buffer: WriteBuffer, files: PersistedFiles, cache: ParquetCache | None, node_dir: Path, file_limit: int
+    ):
+        self.buffer = buffer
+        self.files = files
+        self.cache = cache
+        self.node_dir = node_dir
+        self.file_limit = file_limit
+
+    def retention_cutoff(self, db: DatabaseDef, table: TableDef, now_ns: int) -> int | None:
+        period = table.retention_ns if table.retention_ns is not None else db.retention_ns
+        return None if period is None else now_ns - period
+
+    def build(
+        self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, rng: TimeRange, now_ns: int, stats: ScanStats
+    ) -> Table:
+        schema = table.arrow_schema()
+        cutoff = self.retention_cutoff(db, table, now_ns)
+        if cutoff is not None:
+            rng = rng.intersect(TimeRange(lo=cutoff))
+        chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
+        memory: list[tuple[int, pa.RecordBatch]] = []  # (order, batch)
+        disk: list[ParquetFile] = []
+        for f in self.files.table_files(db.id, table.id):
+            if not rng.overlaps(f.min_time, f.max_time):
+                continue
+            cached = self.cache.get(f.path) if self.cache is not None else None
+            if cached is None:
+                disk.append(f)
+            else:
+                memory.extend((f.id << 32, b) for b in cached.to_batches())
+        for i, c in enumerate(chunks):
+            if rng.overlaps(c.min_time, c.max_time):
+                memory.append(((2**21 + i) << 32, c.batch))
+        if len(disk) > self.file_limit:
+            raise file_limit_error(len(disk), self.file_limit)
+        stats.parquet_files += len(disk)
+        batches = []
+        for order, b in memory:
+            b = conform(b, schema)
+            if cutoff is not None and pc.min(b.column("time")).value < cutoff:
+                b = _clip(b, cutoff)
+            if dedupe:
+                b = b.append_column(SEQ, pa.array(range(order, order + b.num_rows), pa.int64()))
+            if b.num_rows:
+                batches.append(b)
+        if dedupe and disk:  # rare: merge needs every row in memory with its write order
+            for f in disk:
+                t = pq_read(self.node_dir / f.path, schema)
+                if cutoff is not None:
+                    t = t.filter(pc.greater_equal(t.column("time"), pa.scalar(cutoff, pa.timestamp("ns"))))
+                for b in t.to_batches():
+                    batches.append(
+                        b.append_column(SEQ, pa.array(range(f.id << 32, (f.id << 32) + b.num_rows), pa.int64()))
+                    )
+            disk = []
+        full_schema = schema.append(pa.field(SEQ, pa.int64())) if dedupe else schema
+        frames = []
+        if batches or not disk:
+            stats.partitions += 1
+            frames.append(ctx.from_arrow(pa.Table.from_batches(batches, schema=full_schema)))
+        if disk:
+            stats.partitions += len(disk)
+            frames.append(ctx.read_table(Table(self._disk_dataset(disk, schema, cutoff))))
+        frame = frames[0]
+        for other in frames[1:]:
+            frame = frame.union(other)
+        if dedupe:
+            frame = _last_write_wins(frame, table)
+        return Table(frame)
+
+    def _disk_dataset(self, files: list[ParquetFile], schema: pa.Schema, cutoff: int | None) -> ds.Dataset:
+        ts = pa.timestamp("ns")
+        parts = []
+        for f in files:
+            lo = f.min_time if cutoff is None else max(f.min_time, cutoff)
+            parts.append((ds.field("time") >= pa.scalar(lo, ts)) & (ds.field("time") <= pa.scalar(f.max_time, ts)))
+        dataset = ds.FileSystemDataset.from_paths(
+            [str(self.node_dir / f.path) for f in files],
+            schema=schema,
+            format=ds.ParquetFileFormat(),
+            filesystem=pa.fs.LocalFileSystem(),
+            partitions=parts,
+        )
+        return dataset if cutoff is None else dataset.filter(ds.field("time") >= pa.scalar(cutoff, ts))
+
+
+def pq_read(path: Path, schema: pa.Schema) -> pa.Table:
+    return ds.dataset(str(path), schema=schema, format="parquet").to_table()
+
+
+def _last_write_wins(frame: df.DataFrame, table: TableDef) -> df.DataFrame:
+    """Merge rows of one (series, time): per column, the latest non-null value."""
+    names = sorted(table.columns)
+    keys = [n for n in names if table.columns[n].type in (ColumnType.TAG, ColumnType.TIME)]
+    fields = [n for n in names if n not in keys]
+    aggs = [F.last_value(col(f), filter=col(f).is_not_null(), order_by=[col(SEQ).sort()]).alias(f) for f in fields]
+    merged = frame.aggregate([col(k) for k in keys], aggs)
+    return merged.select(*[col(n) for n in names]) if names else merged.select(lit(1))

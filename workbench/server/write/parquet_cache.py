@@ -1,0 +1,56 @@
+"""Recently persisted data kept decoded in memory (InfluxDB 3's in-memory Parquet cache).
+
+When a snapshot writes a Parquet file, the Arrow table it wrote from is put here, so queries over
+recent data keep running on memory instead of re-reading files. Entries are evicted least
+recently used first once ``--parquet-mem-cache-size`` bytes are exceeded.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+import pyarrow as pa
+
+
+class ParquetCache:
+    def __init__(self, capacity_bytes: int):
+        self.capacity = capacity_bytes
+        self._entries: OrderedDict[str, pa.Table] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def put(self, path: str, table: pa.Table) -> None:
+        if self.capacity <= 0 or table.nbytes > self.capacity:
+            return
+        with self._lock:
+            old = self._entries.pop(path, None)
+            if old is not None:
+                self._bytes -= old.nbytes
+            self._entries[path] = table
+            self._bytes += table.nbytes
+            while self._bytes > self.capacity and self._entries:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.nbytes
+
+    def get(self, path: str) -> pa.Table | None:
+        with self._lock:
+            table = self._entries.get(path)
+            if table is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(path)
+            self.hits += 1
+            return table
+
+    def discard(self, path: str) -> None:
+        with self._lock:
+            old = self._entries.pop(path, None)
+            if old is not None:
+                self._bytes -= old.nbytes
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes

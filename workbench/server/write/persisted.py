@@ -1,0 +1,127 @@
+"""The index of persisted Parquet files, saved as snapshot manifests.
+
+Each snapshot (and each retention or delete pass that removes files) writes a new manifest
+holding the complete index plus the last WAL sequence whose data is persisted; startup loads the
+newest readable manifest, so a crash between writing Parquet files and the manifest leaves the
+old index and a WAL that still replays. ``system.parquet_files`` and the query layer read it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from workbench.server.write.paths import snapshot_file, snapshot_sequence, snapshots_dir
+
+log = logging.getLogger(__name__)
+KEEP_MANIFESTS = 3
+
+
+@dataclass(frozen=True)
+class ParquetFile:
+    id: int
+    db_id: int
+    table_id: int
+    path: str  # relative to the node directory
+    size_bytes: int
+    row_count: int
+    min_time: int
+    max_time: int
+    chunk_time: int
+
+
+class PersistedFiles:
+    def __init__(self, node_dir: Path):
+        self.node_dir = node_dir
+        self._lock = threading.Lock()
+        self._files: dict[tuple[int, int], list[ParquetFile]] = {}
+        self.wal_sequence = 0  # WAL files <= this are fully persisted
+        self.snapshot_sequence = 0
+        self._next_file_id = 0
+        self.version = 0
+        self._load()
+
+    def _load(self) -> None:
+        d = snapshots_dir(self.node_dir)
+        if not d.exists():
+            return
+        for path in sorted(d.glob("*.info.json")):  # newest first
+            try:
+                doc = json.loads(path.read_text())
+            except (OSError, ValueError) as exc:
+                log.error("skipping unreadable snapshot manifest %s: %s", path, exc)
+                continue
+            self.snapshot_sequence = snapshot_sequence(path)
+            self.wal_sequence = doc["wal_sequence"]
+            self._next_file_id = doc["next_file_id"]
+            for f in doc["files"]:
+                pf = ParquetFile(**f)
+                self._files.setdefault((pf.db_id, pf.table_id), []).append(pf)
+            return
+
+    def _save(self) -> None:
+        self.snapshot_sequence += 1
+        self.version += 1
+        doc = {
+            "wal_sequence": self.wal_sequence,
+            "next_file_id": self._next_file_id,
+            "files": [asdict(f) for files in self._files.values() for f in files],
+        }
+        path = snapshot_file(self.node_dir, self.snapshot_sequence)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, json.dumps(doc, separators=(",", ":")).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        for old in sorted(path.parent.glob("*.info.json"))[KEEP_MANIFESTS:]:
+            old.unlink(missing_ok=True)
+
+    def new_file_id(self) -> int:
+        with self._lock:
+            self._next_file_id += 1
+            return self._next_file_id
+
+    def add(self, files: list[ParquetFile], wal_sequence: int) -> None:
+        with self._lock:
+            for f in files:
+                self._files.setdefault((f.db_id, f.table_id), []).append(f)
+            self.wal_sequence = max(self.wal_sequence, wal_sequence)
+            self._save()
+
+    def remove(self, files: list[ParquetFile]) -> None:
+        if not files:
+            return
+        with self._lock:
+            gone = {f.id for f in files}
+            for key in list(self._files):
+                self._files[key] = [f for f in self._files[key] if f.id not in gone]
+                if not self._files[key]:
+                    del self._files[key]
+            self._save()
+        for f in files:
+            (self.node_dir / f.path).unlink(missing_ok=True)
+
+    def table_files(self, db_id: int, table_id: int) -> list[ParquetFile]:
+        with self._lock:
+            return list(self._files.get((db_id, table_id), ()))
+
+    def db_files(self, db_id: int) -> list[ParquetFile]:
+        with self._lock:
+            return [f for (d, _), files in self._files.items() if d == db_id for f in files]
+
+    def all_files(self) -> list[ParquetFile]:
+        with self._lock:
+            return [f for files in self._files.values() for f in files]

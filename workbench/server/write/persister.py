@@ -1,0 +1,181 @@
+"""Snapshots: persist buffered data to sorted, de-duplicated Parquet and retire the WAL it covers.
+
+After each WAL flush the persister checks whether a snapshot is due (``--wal-snapshot-size`` WAL
+files, or buffered data above ``--force-snapshot-mem-threshold``). A snapshot takes every buffer
+chunk up to the last flushed WAL sequence, and per table: merges the chunks, merges duplicate
+points (last write wins per column) when the buffer flagged possible duplicates, sorts by series
+key and time, splits the rows into ``--gen1-duration`` windows and writes one Parquet file per
+window. Only after the files and the new manifest are durable does it release the chunks and
+delete the WAL files — so every acknowledged point is, at every moment, in the WAL or in Parquet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from workbench.server.catalog.catalog import Catalog
+from workbench.server.catalog.model import TAG_ARROW_TYPE
+from workbench.server.wal.format import WalContents
+from workbench.server.wal.wal import Wal
+from workbench.server.write.buffer import Chunk, WriteBuffer, merge_batches
+from workbench.server.write.parquet_cache import ParquetCache
+from workbench.server.write.paths import parquet_relpath
+from workbench.server.write.persisted import ParquetFile, PersistedFiles
+
+log = logging.getLogger(__name__)
+
+
+def dedupe_and_sort(table: pa.Table, series_key: list[str], *, dedupe: bool) -> pa.Table:
+    """Sort by series key then time; with ``dedupe``, merge rows of one (series, time), last wins.
+
+    Rows are in write order on input, which is what "last" means.
+    """
+    tags = [c for c in series_key if c in table.column_names]
+    casts = {f.name: pa.string() for f in table.schema if f.type == TAG_ARROW_TYPE}
+    df = pl.from_arrow(table.cast(pa.schema([pa.field(f.name, casts.get(f.name, f.type)) for f in table.schema])))
+    keys = [*tags, "time"]
+    if dedupe:
+        fields = [c for c in df.columns if c not in keys]
+        df = df.with_row_index("__order").sort([*keys, "__order"], nulls_last=False)
+        df = df.group_by(keys, maintain_order=True).agg([pl.col(f).drop_nulls().last() for f in fields])
+    df = df.sort(keys, nulls_last=False)
+    out = df.to_arrow()
+    arrays = []
+    for name in table.column_names:
+        col = out.column(name)
+        if name in casts:
+            col = pc.dictionary_encode(col.cast(pa.string())).cast(TAG_ARROW_TYPE)
+        else:
+            col = col.cast(table.schema.field(name).type)
+        arrays.append(col)
+    return pa.table(arrays, names=table.column_names)
+
+
+def gen1_windows(times: pa.Array, width: int) -> pa.Array:
+    """The start of each time's gen1 window (floor division, also for times before 1970)."""
+    start = pc.multiply(pc.divide(times, width), width)  # integer division truncates toward zero
+    return pc.if_else(pc.less(times, start), pc.subtract(start, width), start)
+
+
+def write_parquet(path: Path, table: pa.Table) -> int:
+    """Write ``table`` durably (tmp file, fsync, rename); returns the file size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".parquet.tmp")
+    pq.write_table(table, tmp, compression="zstd", write_page_index=True, row_group_size=256 * 1024)
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    return path.stat().st_size
+
+
+class Persister:
+    def __init__(
+        self,
+        node_dir: Path,
+        catalog: Catalog,
+        buffer: WriteBuffer,
+        wal: Wal,
+        files: PersistedFiles,
+        cache: ParquetCache | None,
+        *,
+        gen1_ns: int,
+        snapshot_size: int,
+        mem_threshold: int,
+    ):
+        self.node_dir = node_dir
+        self.catalog = catalog
+        self.buffer = buffer
+        self.wal = wal
+        self.files = files
+        self.cache = cache
+        self.gen1_ns = gen1_ns
+        self.snapshot_size = snapshot_size
+        self.mem_threshold = mem_threshold
+        self._task: asyncio.Task | None = None
+        self.snapshots_done = 0
+
+    # WalListener: registered after the buffer, so the flush is already buffered here.
+    def on_wal_contents(self, contents: WalContents) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        if self.wal.files_since_snapshot >= self.snapshot_size or self.buffer.total_bytes() >= self.mem_threshold:
+            self._task = asyncio.get_running_loop().create_task(self.snapshot(), name="snapshot")
+
+    async def snapshot(self) -> int:
+        """Persist everything flushed so far; returns the number of Parquet files written."""
+        seq = self.wal.last_flushed_sequence
+        taken = self.buffer.take_through(seq)
+        try:
+            written = await asyncio.to_thread(self._persist, taken, seq)
+        except Exception:
+            log.exception("snapshot through WAL sequence %d failed; the WAL keeps the data", seq)
+            for chunks in taken.values():
+                for c in chunks:
+                    c.frozen = False
+            return 0
+        for key, chunks in taken.items():
+            self.buffer.release(key, chunks)
+        self.wal.remove_through(seq)
+        self.snapshots_done += 1
+        return written
+
+    async def wait(self) -> None:
+        if self._task is not None:
+            await asyncio.shield(self._task)
+
+    def _persist(self, taken: dict[tuple[int, int], list[Chunk]], seq: int) -> int:
+        new_files: list[ParquetFile] = []
+        for (db_id, table_id), chunks in taken.items():
+            table_def = self._table_def(db_id, table_id)
+            if table_def is None:  # dropped meanwhile: nothing to persist
+                continue
+            tb = self.buffer.table(db_id, table_id)
+            dedupe = bool(tb and tb.may_have_duplicates)
+            merged = pa.Table.from_batches([merge_batches([c.batch for c in chunks])])
+            data = dedupe_and_sort(merged, table_def.series_key, dedupe=dedupe)
+            times = data.column("time").cast(pa.int64())
+            windows = gen1_windows(times, self.gen1_ns)
+            table_files = []
+            for start in pc.unique(windows).to_pylist():
+                part = data.filter(pc.equal(windows, start))
+                rel = parquet_relpath(db_id, table_id, start, seq)
+                size = write_parquet(self.node_dir / rel, part)
+                ptimes = part.column("time").cast(pa.int64())
+                pf = ParquetFile(
+                    self.files.new_file_id(),
+                    db_id,
+                    table_id,
+                    rel,
+                    size,
+                    part.num_rows,
+                    pc.min(ptimes).as_py(),
+                    pc.max(ptimes).as_py(),
+                    start,
+                )
+                table_files.append(pf)
+                if self.cache is not None:
+                    self.cache.put(rel, part)
+            if table_files:
+                self.buffer.set_persisted_max_time(db_id, table_id, max(f.max_time for f in table_files))
+            new_files.extend(table_files)
+        self.files.add(new_files, seq)
+        return len(new_files)
+
+    def _table_def(self, db_id: int, table_id: int):
+        for db in self.catalog.all_databases():
+            if db.id == db_id:
+                for t in db.tables.values():
+                    if t.id == table_id:
+                        return t
+        return None
