@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 FLOAT = "float"
 INTEGER = "integer"
@@ -379,6 +380,86 @@ def _parse_line(s: str) -> ParsedLine:
     return ParsedLine(name, tuple(tags), tuple(fields), timestamp)
 
 
+_NOT_SIMPLE = re.compile(r'[\\"\t\x00]')
+_SIMPLE_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_BOOLEANS = {"t": True, "T": True, "true": True, "True": True, "TRUE": True}
+_BOOLEANS.update({"f": False, "F": False, "false": False, "False": False, "FALSE": False})
+
+
+def _simple_int(text: str, lo: int, hi: int) -> int | None:
+    """A decimal integer (optional ``-``, ASCII digits) within [lo, hi], else None."""
+    digits = text[1:] if text[:1] == "-" else text
+    if not (digits.isdigit() and digits.isascii()) or len(digits) > 20:
+        return None
+    value = int(text)
+    return value if lo <= value <= hi else None
+
+
+@lru_cache(maxsize=4096)
+def _simple_series(series: str) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """``measurement,key=value,...`` with no escapes, or None if it needs the general parser."""
+    measurement, *pairs = series.split(",")
+    if not measurement:
+        return None
+    tags = []
+    for pair in pairs:
+        key, equals, value = pair.partition("=")  # a tag value may hold '=' (the parser agrees)
+        if not key or not equals or not value:
+            return None
+        tags.append((key, value))
+    return measurement, tuple(tags)
+
+
+def _parse_simple(line: str) -> ParsedLine | None:
+    """The common case, parsed with ``str.split``; None hands the line to :func:`_parse_line`.
+
+    Only a line without backslash, double quote, tab, NUL, of at most 16384 chars (so no
+    component can exceed 64KB), and with exactly one space between series, fields and timestamp
+    gets here; every check below accepts only what :func:`_parse_line` parses the same way.
+    """
+    parts = line.split(" ")
+    if len(parts) == 2:
+        series, field_set = parts
+        timestamp = None
+    elif len(parts) == 3:
+        series, field_set, stamp = parts
+        timestamp = _simple_int(stamp, _I64_MIN, _I64_MAX)
+        if timestamp is None:
+            return None
+    else:
+        return None
+    head = _simple_series(series)
+    if head is None:
+        return None
+    fields = []
+    for token in field_set.split(","):
+        key, equals, value = token.partition("=")
+        if not key or not equals or not value:
+            return None
+        last = value[-1]
+        if last == "i":
+            digits = value[:-1]
+            if digits.isdigit() and digits.isascii() and len(digits) < 19:  # fits: the usual case
+                fields.append((key, INTEGER, int(digits)))
+                continue
+            number = _simple_int(digits, _I64_MIN, _I64_MAX)
+            if number is None:
+                return None
+            fields.append((key, INTEGER, number))
+        elif last == "u":
+            number = _simple_int(value[:-1], 0, _U64_MAX)
+            if number is None or value.startswith("-"):
+                return None
+            fields.append((key, UINTEGER, number))
+        elif value in _BOOLEANS:
+            fields.append((key, BOOLEAN, _BOOLEANS[value]))
+        elif _SIMPLE_FLOAT.fullmatch(value):
+            fields.append((key, FLOAT, float(value)))
+        else:
+            return None
+    return ParsedLine(head[0], head[1], tuple(fields), timestamp)
+
+
 def parse_line(line: str) -> ParsedLine | LineParseError:
     """Parse one line (leading whitespace already trimmed, not a comment).
 
@@ -394,13 +475,18 @@ def parse_line(line: str) -> ParsedLine | LineParseError:
     LineParseError(message="invalid line protocol - multiple instances of 'f' field found", \
 canonical_line='m f=1i,f=2i 5')
     """
-    try:
-        parsed = _parse_line(line)
-    except _Failure as failure:
-        return LineParseError(failure.message)
-    if len(parsed.fields) > 1:
+    parsed = None
+    if len(line) <= MAX_STRING_BYTES // 4 and _NOT_SIMPLE.search(line) is None:
+        parsed = _parse_simple(line)
+    if parsed is None:
+        try:
+            parsed = _parse_line(line)
+        except _Failure as failure:
+            return LineParseError(failure.message)
+    fields = parsed.fields
+    if len(fields) > 1 and len({key for key, _, _ in fields}) != len(fields):
         seen: set[str] = set()
-        for key, _, _ in parsed.fields:
+        for key, _, _ in fields:
             if key in seen:
                 return LineParseError(
                     f"invalid line protocol - multiple instances of '{key}' field found",

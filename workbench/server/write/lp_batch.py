@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -120,7 +120,7 @@ class _Slow:
     """Lines parsed by the reference parser, grouped by shape in Python lists."""
 
     def __init__(self) -> None:
-        self.groups: dict[tuple, tuple[list, list, list, list, list]] = {}
+        self.groups: dict[tuple, tuple[list, list, list, list]] = {}
         self.errors: list[WriteLineError] = []
 
     def add(self, number: int, original: str, result: ParsedLine | LineParseError) -> None:
@@ -136,8 +136,8 @@ class _Slow:
         )
         group = self.groups.get(shape)
         if group is None:
-            group = self.groups[shape] = ([[] for _ in result.tags], [[] for _ in result.fields], [], [], [])
-        tags, fields, timestamps, numbers, _ = group
+            group = self.groups[shape] = ([[] for _ in result.tags], [[] for _ in result.fields], [], [])
+        tags, fields, timestamps, numbers = group
         for column, (_, value) in zip(tags, result.tags, strict=True):
             column.append(value)
         for column, (_, _, value) in zip(fields, result.fields, strict=True):
@@ -147,7 +147,12 @@ class _Slow:
 
     def line_groups(self) -> list[tuple[tuple, LineGroup]]:
         out = []
-        for (measurement, tag_keys, field_keys, kinds), (tags, fields, ts, numbers, _) in self.groups.items():
+        for (measurement, tag_keys, field_keys, kinds), (tags, fields, ts, numbers) in self.groups.items():
+            if any(a > b for a, b in pairwise(numbers)):
+                # Lines arrive in two passes (unusual lines first, failed candidates later).
+                order = sorted(range(len(numbers)), key=numbers.__getitem__)
+                tags, fields = [[c[i] for i in order] for c in tags], [[c[i] for i in order] for c in fields]
+                ts, numbers = [ts[i] for i in order], [numbers[i] for i in order]
             field_kinds = tuple(FieldKind(k) for k in kinds)
             group = LineGroup(
                 measurement,
