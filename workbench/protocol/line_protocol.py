@@ -380,7 +380,7 @@ def _parse_line(s: str) -> ParsedLine:
     return ParsedLine(name, tuple(tags), tuple(fields), timestamp)
 
 
-_NOT_SIMPLE = re.compile(r'[\\"\t\x00]')
+_NOT_SIMPLE = re.compile(r"[\\\t\x00]")
 _SIMPLE_FLOAT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _BOOLEANS = {"t": True, "T": True, "true": True, "True": True, "TRUE": True}
 _BOOLEANS.update({"f": False, "F": False, "false": False, "False": False, "FALSE": False})
@@ -410,13 +410,73 @@ def _simple_series(series: str) -> tuple[str, tuple[tuple[str, str], ...]] | Non
     return measurement, tuple(tags)
 
 
-def _parse_simple(line: str) -> ParsedLine | None:
-    """The common case, parsed with ``str.split``; None hands the line to :func:`_parse_line`.
+def _simple_value(key: str, value: str) -> tuple[str, str, object] | None:
+    """A non-string field value token, exactly as the parser reads it, or None."""
+    last = value[-1:]
+    if last == "i":
+        digits = value[:-1]
+        if digits.isdigit() and digits.isascii() and len(digits) < 19:  # fits: the usual case
+            return key, INTEGER, int(digits)
+        number = _simple_int(digits, _I64_MIN, _I64_MAX)
+        return None if number is None else (key, INTEGER, number)
+    if last == "u":
+        number = _simple_int(value[:-1], 0, _U64_MAX)
+        return None if number is None or value.startswith("-") else (key, UINTEGER, number)
+    if value in _BOOLEANS:
+        return key, BOOLEAN, _BOOLEANS[value]
+    if _SIMPLE_FLOAT.fullmatch(value):
+        return key, FLOAT, float(value)
+    return None
 
-    Only a line without backslash, double quote, tab, NUL, of at most 16384 chars (so no
-    component can exceed 64KB), and with exactly one space between series, fields and timestamp
-    gets here; every check below accepts only what :func:`_parse_line` parses the same way.
+
+# One field of a line without backslashes: key=value, the value a quoted string (which may hold
+# spaces, commas, '=' and newlines) or a token up to the next ',' or space.
+_QUOTED_FIELD = re.compile(r'([^ \t\n=,"]+)=(?:"([^"]*)"|([^ ,"]+))')
+_TRAILING_TIMESTAMP = re.compile(r" (-?[0-9]+)")
+
+
+def _parse_quoted(line: str, series: str, p: int) -> ParsedLine | None:
+    """Fields and timestamp of a line that has double quotes but no backslash, from ``p``."""
+    fields = []
+    n = len(line)
+    while True:
+        m = _QUOTED_FIELD.match(line, p)
+        if m is None:
+            return None
+        key, text, token = m.groups()
+        if text is not None:
+            fields.append((key, STRING, text))
+        else:
+            field = _simple_value(key, token)
+            if field is None:
+                return None
+            fields.append(field)
+        p = m.end()
+        if p == n or line[p] != ",":
+            break
+        p += 1
+    timestamp = None
+    if p < n:
+        m = _TRAILING_TIMESTAMP.fullmatch(line, p)
+        if m is None:
+            return None
+        timestamp = _simple_int(m.group(1), _I64_MIN, _I64_MAX)
+        if timestamp is None:
+            return None
+    head = _simple_series(series)
+    return None if head is None else ParsedLine(head[0], head[1], tuple(fields), timestamp)
+
+
+def _parse_simple(line: str) -> ParsedLine | None:
+    """The common cases, parsed with ``str.split``; None hands the line to :func:`_parse_line`.
+
+    Only a line without backslash, tab, NUL, of at most 16384 chars (so no component can exceed
+    64KB), with exactly one space between series, fields and timestamp gets here; every check
+    below accepts only what :func:`_parse_line` parses the same way.
     """
+    if '"' in line:
+        space = line.find(" ")
+        return None if space < 0 else _parse_quoted(line, line[:space], space + 1)
     parts = line.split(" ")
     if len(parts) == 2:
         series, field_set = parts
@@ -434,29 +494,10 @@ def _parse_simple(line: str) -> ParsedLine | None:
     fields = []
     for token in field_set.split(","):
         key, equals, value = token.partition("=")
-        if not key or not equals or not value:
+        field = _simple_value(key, value) if key and equals else None
+        if field is None:
             return None
-        last = value[-1]
-        if last == "i":
-            digits = value[:-1]
-            if digits.isdigit() and digits.isascii() and len(digits) < 19:  # fits: the usual case
-                fields.append((key, INTEGER, int(digits)))
-                continue
-            number = _simple_int(digits, _I64_MIN, _I64_MAX)
-            if number is None:
-                return None
-            fields.append((key, INTEGER, number))
-        elif last == "u":
-            number = _simple_int(value[:-1], 0, _U64_MAX)
-            if number is None or value.startswith("-"):
-                return None
-            fields.append((key, UINTEGER, number))
-        elif value in _BOOLEANS:
-            fields.append((key, BOOLEAN, _BOOLEANS[value]))
-        elif _SIMPLE_FLOAT.fullmatch(value):
-            fields.append((key, FLOAT, float(value)))
-        else:
-            return None
+        fields.append(field)
     return ParsedLine(head[0], head[1], tuple(fields), timestamp)
 
 
