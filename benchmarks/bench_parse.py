@@ -52,9 +52,7 @@ def _best(fn, batches: list[str], repeats: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", action="append", required=True, help="a dataset directory (repeatable)")
     parser.add_argument("--batches", type=int, default=10, help="batches per dataset (default 10)")
     parser.add_argument("--reference-batches", type=int, default=2, help="batches for parse_lines")

@@ -62,15 +62,26 @@ class ServerProcess:
     def start(self, timeout: float = 30.0) -> ServerProcess:
         listener = self.data_dir / "listener"
         listener.unlink(missing_ok=True)
-        cmd = [sys.executable, "-m", "workbench.server", "--http-bind", "127.0.0.1:0",
-               "--tcp-listener-file-path", str(listener), "--data-dir", str(self.data_dir / "data"), *self.args]
+        cmd = [
+            sys.executable,
+            "-m",
+            "workbench.server",
+            "--http-bind",
+            "127.0.0.1:0",
+            "--tcp-listener-file-path",
+            str(listener),
+            "--data-dir",
+            str(self.data_dir / "data"),
+            *self.args,
+        ]
         if self.auth:
             cmd += ["--admin-token-file", str(self.data_dir / "admin-token.json")]
         else:
             cmd += ["--without-auth"]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
-        self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent,
-                                     env={**os.environ, **self.env})
+        self.proc = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent, env={**os.environ, **self.env}
+        )
         log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

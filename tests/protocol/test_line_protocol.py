@@ -214,8 +214,7 @@ def test_format_line_canonical_is_influxdbs_display():
         12,
     )  # fmt: skip
     assert format_line(line) == (
-        "m\\,x\\ y,t\\ k=a\\=b\\c "
-        'f=1000000000000000000000,g=0.0000001,h=-0,s=say \\"hi\\",u=5u,i=-3i,b=false 12'
+        'm\\,x\\ y,t\\ k=a\\=b\\c f=1000000000000000000000,g=0.0000001,h=-0,s=say \\"hi\\",u=5u,i=-3i,b=false 12'
     )
     assert one(format_line(line, canonical=False)) == line
 
@@ -240,9 +239,7 @@ values = st.one_of(
     timestamp=st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)),
 )
 def test_built_lines_parse_back(measurement, tags, fields, timestamp):
-    line = ParsedLine(
-        measurement, tuple(tags), tuple((k, kind, v) for k, (kind, v) in fields.items()), timestamp
-    )
+    line = ParsedLine(measurement, tuple(tags), tuple((k, kind, v) for k, (kind, v) in fields.items()), timestamp)
     text = format_line(line, canonical=False)
     assert one(text) == line
     assert [r for _, _, r in parse_lines(text + "\n" + text)] == [line, line]

@@ -35,9 +35,7 @@ def test_jsonl_csv_pretty(http, cpu_db):
     r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "csv"})
     assert r.headers["content-type"].startswith("text/csv")
     assert r.text == (
-        "host,n,ok,region,time,usage\n"
-        "a,1,true,eu,1970-01-01T00:00:01,1.5\n"
-        "b,2,,,1970-01-01T00:00:02.000000123,2.0\n"
+        "host,n,ok,region,time,usage\na,1,true,eu,1970-01-01T00:00:01,1.5\nb,2,,,1970-01-01T00:00:02.000000123,2.0\n"
     )
     r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "pretty"})
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
@@ -68,17 +66,24 @@ def test_accept_header_negotiation(http, cpu_db):
     assert r.text.startswith("host,")
     r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL}, headers={"Accept": "application/xml"})
     assert (r.status_code, r.text) == (400, "invalid mime type (application/xml)")
-    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": SQL, "format": "csv"},
-                 headers={"Accept": "application/json; charset=utf-8"})
+    r = http.get(
+        "/api/v3/query_sql",
+        params={"db": cpu_db, "q": SQL, "format": "csv"},
+        headers={"Accept": "application/json; charset=utf-8"},
+    )
     assert r.status_code == 200 and r.text.startswith("host,")  # documented deviation: parameters ignored
 
 
 def test_params_are_bound(http, cpu_db):
-    r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $h AND n >= $n",
-                                             "params": {"h": "b", "n": 2}})
+    r = http.post(
+        "/api/v3/query_sql",
+        json={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $h AND n >= $n", "params": {"h": "b", "n": 2}},
+    )
     assert r.json() == [{"host": "b"}]
-    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $host",
-                                               "params": '{"host": "a"}'})
+    r = http.get(
+        "/api/v3/query_sql",
+        params={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $host", "params": '{"host": "a"}'},
+    )
     assert r.json() == [{"host": "a"}]
     r = http.post("/api/v3/query_sql", json={"db": cpu_db, "q": "SELECT host FROM cpu WHERE host = $host"})
     assert r.status_code == 400 and "No value found for placeholder with name $host" in r.text
@@ -124,30 +129,50 @@ def test_show_tables_columns_and_information_schema(http, cpu_db):
     assert ("iox", "cpu") in tables and ("system", "queries") in tables
     rows = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SHOW COLUMNS FROM cpu"}).json()
     assert {r["column_name"]: r["data_type"] for r in rows}["host"] == "Dictionary(Int32, Utf8)"
-    rows = http.get("/api/v3/query_sql", params={
-        "db": cpu_db, "q": "SELECT column_name FROM information_schema.columns WHERE table_name = 'cpu' "
-                           "ORDER BY column_name"}).json()
+    rows = http.get(
+        "/api/v3/query_sql",
+        params={
+            "db": cpu_db,
+            "q": "SELECT column_name FROM information_schema.columns WHERE table_name = 'cpu' ORDER BY column_name",
+        },
+    ).json()
     assert [r["column_name"] for r in rows] == ["host", "n", "ok", "region", "time", "usage"]
 
 
 def test_system_tables(http, cpu_db):
-    rows = http.get("/api/v3/query_sql", params={
-        "db": cpu_db, "q": "SELECT measurement, key, data_type FROM system.influxdb_schema ORDER BY key"}).json()
+    rows = http.get(
+        "/api/v3/query_sql",
+        params={"db": cpu_db, "q": "SELECT measurement, key, data_type FROM system.influxdb_schema ORDER BY key"},
+    ).json()
     assert {r["key"]: r["data_type"] for r in rows} == {
-        "host": "tag", "n": "integer", "ok": "boolean", "region": "tag", "time": "time", "usage": "float"}
+        "host": "tag",
+        "n": "integer",
+        "ok": "boolean",
+        "region": "tag",
+        "time": "time",
+        "usage": "float",
+    }
     http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT 42 AS answer"})
-    rows = http.get("/api/v3/query_sql", params={
-        "db": cpu_db, "q": "SELECT query_text, success FROM system.queries WHERE query_text = 'SELECT 42 AS answer'"
-    }).json()
+    rows = http.get(
+        "/api/v3/query_sql",
+        params={
+            "db": cpu_db,
+            "q": "SELECT query_text, success FROM system.queries WHERE query_text = 'SELECT 42 AS answer'",
+        },
+    ).json()
     assert rows and rows[0]["success"] is True
-    rows = http.get("/api/v3/query_sql", params={
-        "db": "_internal", "q": "SELECT name FROM system.tokens"}).json()
+    rows = http.get("/api/v3/query_sql", params={"db": "_internal", "q": "SELECT name FROM system.tokens"}).json()
     assert {"name": "_admin"} in rows
 
 
 def test_date_bin_and_now(http, cpu_db):
-    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": (
-        "SELECT date_bin(INTERVAL '1 second', time) AS t, count(*) AS n FROM cpu GROUP BY 1 ORDER BY 1")})
+    r = http.get(
+        "/api/v3/query_sql",
+        params={
+            "db": cpu_db,
+            "q": ("SELECT date_bin(INTERVAL '1 second', time) AS t, count(*) AS n FROM cpu GROUP BY 1 ORDER BY 1"),
+        },
+    )
     assert r.json() == [{"t": "1970-01-01T00:00:01", "n": 1}, {"t": "1970-01-01T00:00:02", "n": 1}]
     r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT count(*) AS n FROM cpu WHERE time < now()"})
     assert r.json() == [{"n": 2}]

@@ -97,7 +97,7 @@ def test_invalid_database_name_is_json(http):
 
 def test_precisions_and_server_time(http, db):
     lines = {
-        "second": ("m,p=s f=1 1700000000", 1700000000 * 10**9),
+        "second": ("m,p=second f=1 1700000000", 1700000000 * 10**9),
         "ms": ("m,p=ms f=1 1700000000123", 1700000000123 * 10**6),
         "us": ("m,p=us f=1 1700000000123456", 1700000000123456 * 10**3),
         "ns": ("m,p=ns f=1 1700000000123456789", 1700000000123456789),
@@ -166,8 +166,9 @@ def test_v1_write(http, db):
 
 
 def test_v2_write_and_its_error_shape(http, db):
-    r = http.post("/api/v2/write", params={"bucket": db, "org": "ignored", "precision": "ms"},
-                  content="cpu v=1 1700000000000")
+    r = http.post(
+        "/api/v2/write", params={"bucket": db, "org": "ignored", "precision": "ms"}, content="cpu v=1 1700000000000"
+    )
     assert r.status_code == 204
     assert q(http, db, "SELECT CAST(time AS BIGINT) AS t FROM cpu") == [{"t": 1700000000000 * 10**6}]
     r = http.post("/api/v2/write", params={"bucket": db}, content="cpu v=")
@@ -193,8 +194,9 @@ def test_schema_rules(http, db):
 
 
 def test_limits_are_422(fresh_server):
-    server = fresh_server("--num-database-limit", "1", "--num-table-limit", "2",
-                          "--num-total-columns-per-table-limit", "3")
+    server = fresh_server(
+        "--num-database-limit", "1", "--num-table-limit", "2", "--num-total-columns-per-table-limit", "3"
+    )
     with server.client() as http:
         assert http.post("/api/v3/write_lp", params={"db": "one"}, content="a f=1").status_code == 204
         r = http.post("/api/v3/write_lp", params={"db": "two"}, content="a f=1")

@@ -9,6 +9,7 @@ query log (``system.queries``). DataFusion errors are mapped to InfluxDB 3's sta
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,11 +39,17 @@ def database_not_found(db: str) -> ServerError:
     return NotFound(f"query error: database not found: {db}", json_body=True)
 
 
+_MISSING_PLACEHOLDER = re.compile(r"Placeholder '(\$\w+)' was not provided a value")
+
+
 def map_error(exc: Exception) -> ServerError:
     """A DataFusion exception as the status and message InfluxDB 3 would answer with."""
     if isinstance(exc, ServerError):
         return exc
     msg = str(exc)
+    missing = _MISSING_PLACEHOLDER.search(msg)
+    if missing:
+        return ServerError(f"No value found for placeholder with name {missing.group(1)}", status=400)
     for prefix in ("DataFusion error: ", "Execution error: "):
         if msg.startswith(prefix) and "Error during planning" in msg:
             msg = msg[len(prefix) :]

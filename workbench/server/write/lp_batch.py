@@ -213,9 +213,7 @@ def _bytes_after(tokens: pa.Array, start: int, drop_last: bool) -> pa.Array:
 
 def _in_range(values: pa.Array, kind: str) -> pa.Array:
     """Mask of decimal strings that match the kind's pattern and fit its 64-bit range exactly."""
-    pattern, maximum, minimum = (
-        (_INT_RE, _I64_MAX, _I64_MIN) if kind == INTEGER else (_UINT_RE, _U64_MAX, None)
-    )
+    pattern, maximum, minimum = (_INT_RE, _I64_MAX, _I64_MIN) if kind == INTEGER else (_UINT_RE, _U64_MAX, None)
     length = pc.binary_length(values)
     negative = pc.starts_with(values, "-")
     # Same-length digit strings compare like the numbers they spell.
@@ -435,9 +433,7 @@ class _Candidates:
         self.head_of = encoded.indices
         shape = pc.take(self.heads.shape, self.head_of).cast(pa.int64())
         field_count = pc.list_value_length(self.fields).cast(pa.int64())
-        key = pc.add(
-            pc.multiply(shape, 1 << 20), pc.add(pc.multiply(field_count, 2), self.has_ts.cast(pa.int64()))
-        )
+        key = pc.add(pc.multiply(shape, 1 << 20), pc.add(pc.multiply(field_count, 2), self.has_ts.cast(pa.int64())))
         key = pc.if_else(pc.take(self.heads.valid, self.head_of), key, -1)
         codes = key.dictionary_encode()
         order = pc.sort_indices(codes.indices)  # stable: candidates stay in line order
@@ -458,9 +454,7 @@ class _Candidates:
         for i, number in zip(rows, numbers, strict=True):
             self.body.reference(i, number)
 
-    def column_major(
-        self, flat: pa.Array, starts: pa.Array, width: int, *, whole: bool = False
-    ) -> list[pa.Array]:
+    def column_major(self, flat: pa.Array, starts: pa.Array, width: int, *, whole: bool = False) -> list[pa.Array]:
         """Columns ``flat[starts + j]`` for j < width, with one take (column-major) and slices.
 
         ``whole``: ``flat`` is exactly these rows, each ``width`` long, in order (row-major).
@@ -470,10 +464,7 @@ class _Candidates:
             return []
         if width == 1:
             return [pc.take(flat, starts)]
-        if whole:
-            index = _transpose(n, width)
-        else:
-            index = pc.add(pa.concat_arrays([starts] * width), _column_index(n, width))
+        index = _transpose(n, width) if whole else pc.add(pa.concat_arrays([starts] * width), _column_index(n, width))
         values = pc.take(flat, index)
         self.last_column_major = values
         return [values.slice(j * n, n) for j in range(width)]
@@ -544,9 +535,7 @@ class _Checked:
         # When the group is every candidate, its field tokens are the whole row-major block.
         whole = len(lines.field_flat) == n * len(template)
         tokens = lines.column_major(lines.field_flat, starts, len(template), whole=whole)
-        masks = [
-            pc.starts_with(column, prefix) for column, (prefix, _, _) in zip(tokens, template, strict=True)
-        ]
+        masks = [pc.starts_with(column, prefix) for column, (prefix, _, _) in zip(tokens, template, strict=True)]
         for suffix, kind in (("i", INTEGER), ("u", UINTEGER)):
             columns = [j for j, k in enumerate(self.kinds) if k == kind]
             if len(columns) == len(template) and len(columns) > 1:  # all of them: one call
