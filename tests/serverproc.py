@@ -36,7 +36,9 @@ def make_token() -> str:
 
 
 class ServerProcess:
-    def __init__(self, data_dir: Path, *args: str, auth: bool = True, env: dict | None = None):
+    def __init__(self, data_dir: Path, *args: str, auth: bool | str = True, env: dict | None = None):
+        """``auth``: True (an operator token from ``--admin-token-file``), ``"bare"`` (auth on and
+        no token yet, like a fresh ``influxdb3 serve``) or False (``--without-auth``)."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.args = list(args)
@@ -46,7 +48,7 @@ class ServerProcess:
         self.proc: subprocess.Popen | None = None
         self.url = ""
         self.log_path = self.data_dir / "server.log"
-        if auth:
+        if auth is True:
             token_file = self.data_dir / "admin-token.json"
             if token_file.exists():
                 self.token = json.loads(token_file.read_text())["token"]
@@ -74,9 +76,9 @@ class ServerProcess:
             str(self.data_dir / "data"),
             *self.args,
         ]
-        if self.auth:
+        if self.auth is True:
             cmd += ["--admin-token-file", str(self.data_dir / "admin-token.json")]
-        else:
+        elif not self.auth:
             cmd += ["--without-auth"]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         self.proc = subprocess.Popen(
@@ -90,7 +92,8 @@ class ServerProcess:
             if listener.exists() and listener.read_text().strip():
                 self.url = "http://" + listener.read_text().strip()
                 try:
-                    if httpx.get(self.url + "/health", headers=self.headers, timeout=2).status_code == 200:
+                    status = httpx.get(self.url + "/health", headers=self.headers, timeout=2).status_code
+                    if status == 200 or (self.auth == "bare" and status == 401):
                         return self
                 except httpx.HTTPError:
                     pass

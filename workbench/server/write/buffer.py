@@ -107,41 +107,58 @@ class TableBuffer:
             self.chunks = keep
 
     def _check_overlap(self, batch: pa.RecordBatch, min_time: int, max_time: int) -> None:
-        """Could ``batch`` contain a point (series, time) already written? Sets the flag if so."""
+        """Could ``batch`` contain a point (series, time) already written? Sets the flag if so.
+
+        Cheap in the common case: a batch entirely newer than everything buffered cannot collide
+        with earlier rows, so only its own rows are compared (on dictionary codes). Only when a
+        write reaches back in time is the newest time of each series (by tag values) consulted;
+        that index is built from the buffer the first time it is needed and kept up to date.
+        """
         if self.persisted_max_time is not None and min_time <= self.persisted_max_time:
             self.may_have_duplicates = True
             return
-        series = pl.DataFrame(
-            {
-                **{
-                    f.name: pl.from_arrow(pc.cast(batch.column(f.name), pa.string()))
-                    for f in batch.schema
-                    if f.type == TAG_ARROW_TYPE
-                },
-                "__t": pl.from_arrow(batch.column("time").cast(pa.int64())),
-            }
-        )
-        tags = [c for c in series.columns if c != "__t"]
-        hashed = series.select(
-            (series.select(tags).hash_rows() if tags else pl.Series("h", [0] * len(series), pl.UInt64)).alias("h"),
-            pl.col("__t"),
-        )
-        if hashed.select(pl.struct("h", "__t").is_duplicated().any()).item():
+        if _has_internal_duplicates(batch):
             self.may_have_duplicates = True
             return
-        stats = hashed.group_by("h").agg(pl.col("__t").min().alias("lo"), pl.col("__t").max().alias("hi"))
-        if self._series_max is not None and self._max_time is not None and min_time <= self._max_time:
-            joined = stats.join(self._series_max, on="h", how="inner")
-            if joined.height and joined.select((pl.col("lo") <= pl.col("max_t")).any()).item():
-                self.may_have_duplicates = True
-                return
-        new = stats.select("h", pl.col("hi").alias("max_t"))
-        self._series_max = (
-            new
-            if self._series_max is None
-            else pl.concat([self._series_max, new]).group_by("h").agg(pl.col("max_t").max())
-        )
+        reaches_back = self._max_time is not None and min_time <= self._max_time
+        if reaches_back and self._series_max is None:
+            self._series_max = _series_max_times([c.batch for c in self.chunks])
+        if self._series_max is not None:
+            stats = _series_max_times([batch], lo=True)
+            if reaches_back:
+                joined = stats.join(self._series_max, on="h", how="inner", suffix="_old")
+                if joined.height and joined.select((pl.col("lo") <= pl.col("max_t_old")).any()).item():
+                    self.may_have_duplicates = True
+                    return
+            self._series_max = (
+                pl.concat([self._series_max, stats.select("h", "max_t")]).group_by("h").agg(pl.col("max_t").max())
+            )
         self._max_time = max_time if self._max_time is None else max(self._max_time, max_time)
+
+
+def _tag_names(batch: pa.RecordBatch) -> list[str]:
+    return [f.name for f in batch.schema if f.type == TAG_ARROW_TYPE]
+
+
+def _has_internal_duplicates(batch: pa.RecordBatch) -> bool:
+    """Two rows of one batch with the same series and time (compared on dictionary codes)."""
+    cols = {f"c{i}": pl.from_arrow(batch.column(n).indices) for i, n in enumerate(_tag_names(batch))}
+    cols["t"] = pl.from_arrow(batch.column("time").cast(pa.int64()))
+    return pl.DataFrame(cols).is_duplicated().any()
+
+
+def _series_max_times(batches: list[pa.RecordBatch], *, lo: bool = False) -> pl.DataFrame:
+    """Per series (hash of its tag values): the newest time, and with ``lo`` also the oldest."""
+    frames = []
+    for batch in batches:
+        tags = _tag_names(batch)
+        values = pl.DataFrame({n: pl.from_arrow(pc.cast(batch.column(n), pa.string())) for n in sorted(tags)})
+        h = values.hash_rows() if tags else pl.Series("h", [0] * batch.num_rows, pl.UInt64)
+        frames.append(pl.DataFrame({"h": h, "t": pl.from_arrow(batch.column("time").cast(pa.int64()))}))
+    if not frames:
+        return pl.DataFrame(schema={"h": pl.UInt64, "max_t": pl.Int64})
+    aggs = [pl.col("t").max().alias("max_t")] + ([pl.col("t").min().alias("lo")] if lo else [])
+    return pl.concat(frames).group_by("h").agg(aggs)
 
 
 class WriteBuffer:

@@ -16,6 +16,7 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,30 +34,78 @@ from workbench.server.write.persisted import ParquetFile, PersistedFiles
 log = logging.getLogger(__name__)
 
 
+def _sorted_dictionary(col: pa.ChunkedArray) -> tuple[pa.DictionaryArray, pa.Array]:
+    """A tag column with a lexically sorted dictionary, and its codes (so codes sort like values)."""
+    arr = col.unify_dictionaries().combine_chunks() if col.num_chunks != 1 else col.chunk(0)
+    order = pc.sort_indices(arr.dictionary)
+    rank = np.empty(len(order), np.int32)
+    rank[order.to_numpy()] = np.arange(len(order), dtype=np.int32)
+    codes = pc.take(pa.array(rank), arr.indices)
+    return pa.DictionaryArray.from_arrays(codes, arr.dictionary.take(order)), codes
+
+
+def _series_codes(codes: list[pa.Array], cardinalities: list[int]) -> list[pl.Series]:
+    """Sort keys for the series: one int64 mixing every tag code when it fits, else one per tag."""
+    if not codes:
+        return []
+    total = 1
+    for c in cardinalities:
+        total *= c + 1
+    if total >= 2**62:
+        return [pl.from_arrow(c).fill_null(-1) for c in codes]
+    mixed = pl.Series("s", np.zeros(len(codes[0]), np.int64))
+    for c, n in zip(codes, cardinalities, strict=True):
+        mixed = mixed * (n + 1) + (pl.from_arrow(c).cast(pl.Int64).fill_null(-1) + 1)
+    return [mixed]
+
+
 def dedupe_and_sort(table: pa.Table, series_key: list[str], *, dedupe: bool) -> pa.Table:
     """Sort by series key then time; with ``dedupe``, merge rows of one (series, time), last wins.
 
-    Rows are in write order on input, which is what "last" means.
+    Tag dictionaries are rewritten in sorted order so the sort runs on integer codes. Rows are in
+    write order on input, which is what "last" means.
     """
-    tags = [c for c in series_key if c in table.column_names]
-    casts = {f.name: pa.string() for f in table.schema if f.type == TAG_ARROW_TYPE}
-    df = pl.from_arrow(table.cast(pa.schema([pa.field(f.name, casts.get(f.name, f.type)) for f in table.schema])))
-    keys = [*tags, "time"]
-    if dedupe:
-        fields = [c for c in df.columns if c not in keys]
-        df = df.with_row_index("__order").sort([*keys, "__order"], nulls_last=False)
-        df = df.group_by(keys, maintain_order=True).agg([pl.col(f).drop_nulls().last() for f in fields])
-    df = df.sort(keys, nulls_last=False)
-    out = df.to_arrow()
-    arrays = []
-    for name in table.column_names:
-        col = out.column(name)
-        if name in casts:
-            col = pc.dictionary_encode(col.cast(pa.string())).cast(TAG_ARROW_TYPE)
+    columns: dict[str, pa.Array] = {}
+    codes, cards = [], []
+    for f in table.schema:
+        if f.type == TAG_ARROW_TYPE:
+            columns[f.name], code = _sorted_dictionary(table.column(f.name))
+            if f.name in series_key:
+                codes.append((series_key.index(f.name), code, len(columns[f.name].dictionary)))
         else:
-            col = col.cast(table.schema.field(name).type)
-        arrays.append(col)
-    return pa.table(arrays, names=table.column_names)
+            columns[f.name] = table.column(f.name).combine_chunks()
+    codes.sort(key=lambda x: x[0])
+    keys = _series_codes([c for _, c, _ in codes], [n for _, _, n in codes])
+    frame = pl.DataFrame([k.alias(f"__k{i}") for i, k in enumerate(keys)])
+    frame = (
+        frame.with_columns(pl.from_arrow(columns["time"].cast(pa.int64())).alias("__t"))
+        if keys
+        else pl.DataFrame({"__t": pl.from_arrow(columns["time"].cast(pa.int64()))})
+    )
+    order = [*frame.columns]
+    frame = frame.with_row_index("__row")
+    sorted_frame = frame.sort([*order, "__row"])
+    if dedupe:
+        # the last row of each (series, time) run supplies each column's latest non-null value
+        out = pa.table(columns).take(sorted_frame["__row"].to_arrow())
+        return _merge_runs(out, sorted_frame.drop("__row"), [c for c in table.column_names])
+    return pa.table(columns).take(sorted_frame["__row"].to_arrow()).select(table.column_names)
+
+
+def _merge_runs(rows: pa.Table, keys: pl.DataFrame, names: list[str]) -> pa.Table:
+    """Collapse consecutive rows with equal keys: per column, the last non-null value wins."""
+    group = keys.select(pl.struct(keys.columns).rle_id().alias("g"))["g"]
+    last = group.shift(-1, fill_value=-1) != group
+    out = {}
+    for name in names:
+        col = rows.column(name).combine_chunks()
+        series = pl.from_arrow(col)
+        if name == "time" or pa.types.is_dictionary(col.type):
+            out[name] = col.filter(pa.array(last.to_numpy()))
+            continue
+        filled = pl.DataFrame({"g": group, "v": series}).select(pl.col("v").forward_fill().over("g"))["v"]
+        out[name] = filled.filter(last).to_arrow().cast(col.type)
+    return pa.table(out).select(names)
 
 
 def gen1_windows(times: pa.Array, width: int) -> pa.Array:
