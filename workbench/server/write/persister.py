@@ -66,7 +66,7 @@ def dedupe_and_sort(table: pa.Table, series_key: list[str], *, dedupe: bool) -> 
     write order on input, which is what "last" means.
     """
     columns: dict[str, pa.Array] = {}
-    codes, cards = [], []
+    codes = []
     for f in table.schema:
         if f.type == TAG_ARROW_TYPE:
             columns[f.name], code = _sorted_dictionary(table.column(f.name))
