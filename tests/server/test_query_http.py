@@ -184,3 +184,54 @@ def test_unknown_route_and_cors(http):
     r = http.request("OPTIONS", "/api/v3/query_sql")
     assert r.status_code == 204
     assert r.headers["access-control-allow-origin"] == "*"
+
+
+def test_selector_functions(http, db):
+    body = "w,loc=a level=9.8 60\nw,loc=a level=9.7 120\nw,loc=a level=10.0 180\nw,loc=a level=9.9 240\n"
+    body += "w,loc=b level=1 60\n"
+    assert http.post("/api/v3/write_lp", params={"db": db, "precision": "s"}, content=body).status_code == 204
+    sql = (
+        "SELECT loc, selector_min(level, time)['value'] AS vmin, selector_min(level, time)['time'] AS tmin, "
+        "selector_max(level, time)['value'] AS vmax, selector_first(level, time)['value'] AS first, "
+        "selector_last(level, time)['time'] AS tlast FROM w GROUP BY loc ORDER BY loc"
+    )
+    rows = http.get("/api/v3/query_sql", params={"db": db, "q": sql}).json()
+    assert rows[0] == {
+        "loc": "a",
+        "vmin": 9.7,
+        "tmin": "1970-01-01T00:02:00",
+        "vmax": 10.0,
+        "first": 9.8,
+        "tlast": "1970-01-01T00:04:00",
+    }
+    assert rows[1]["vmin"] == 1.0
+    r = http.get("/api/v3/query_sql", params={"db": db, "q": "SELECT selector_max(level, time) FROM w"})
+    assert r.status_code == 200 and list(r.json()[0]) == ["selector_max(level,time)"]
+
+
+def test_date_bin_gapfill(http, db):
+    body = "g,h=a v=1 0\ng,h=a v=5 180\ng,h=b v=2 60\n"
+    assert http.post("/api/v3/write_lp", params={"db": db, "precision": "s"}, content=body).status_code == 204
+    sql = (
+        "SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, h, avg(v) AS raw, locf(avg(v)) AS l, "
+        "interpolate(avg(v)) AS i FROM g WHERE time >= '1970-01-01T00:00:00Z' AND time < '1970-01-01T00:04:00Z' "
+        "GROUP BY 1, h"
+    )
+    rows = http.get("/api/v3/query_sql", params={"db": db, "q": sql}).json()
+    a = [r for r in rows if r["h"] == "a"]
+    assert [r["t"][-8:] for r in a] == ["00:00:00", "00:01:00", "00:02:00", "00:03:00"]
+    assert [r.get("raw") for r in a] == [1.0, None, None, 5.0]
+    assert [r.get("l") for r in a] == [1.0, 1.0, 1.0, 5.0]
+    assert [r.get("i") for r in a] == [1.0, 2.333333333333333, 3.6666666666666665, 5.0]
+    b = [r for r in rows if r["h"] == "b"]
+    assert len(b) == 4 and [r.get("l") for r in b] == [None, 2.0, 2.0, 2.0]
+    r = http.get(
+        "/api/v3/query_sql",
+        params={"db": db, "q": ("SELECT date_bin_gapfill(INTERVAL '1 minute', time) AS t, avg(v) FROM g GROUP BY 1")},
+    )
+    assert (r.status_code, r.text) == (
+        400,
+        "Error during planning: gap-filling query is missing both upper and lower time bounds",
+    )
+    r = http.get("/api/v3/query_sql", params={"db": db, "q": "SELECT locf(avg(v)) FROM g"})
+    assert r.status_code == 400 and "may only be used in the SELECT list of a gap-filling query" in r.text

@@ -77,6 +77,13 @@ def _plain(arr: pa.Array) -> pa.Array:
         return arr.cast(pa.string())
     if pa.types.is_date(t) or pa.types.is_time(t) or pa.types.is_decimal(t):
         return arr.cast(pa.string())
+    if pa.types.is_struct(t):
+        children = [_plain(arr.field(i)) for i in range(t.num_fields)]
+        return pa.StructArray.from_arrays(
+            children, names=[t.field(i).name for i in range(t.num_fields)], mask=arr.is_null()
+        )
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.ListArray.from_arrays(arr.offsets, _plain(arr.values), mask=arr.is_null())
     return arr
 
 

@@ -23,8 +23,10 @@ from datafusion.catalog import SchemaProvider, Table
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.clock import Clock
 from workbench.server.errors import NotFound, ServerError
-from workbench.server.query.pruning import UNBOUNDED, scan_ranges
+from workbench.server.query import gapfill
+from workbench.server.query.pruning import UNBOUNDED, TimeRange, scan_ranges
 from workbench.server.query.query_log import QueryLog, QueryLogEntry
+from workbench.server.query.sql_rewrite import rewrite
 from workbench.server.query.system_tables import SystemSchema, SystemTables
 from workbench.server.query.tables import ScanStats, TableBuilder
 
@@ -200,19 +202,27 @@ class QueryExecutor:
             if db is None:
                 raise database_not_found(db_name)
             ctx, user = self._context(db_name)
-            frame = self._plan(ctx, sql, params)
+            rewritten = rewrite(sql)
+            frame = self._plan(ctx, rewritten.sql, params)
+            scanned: list[TimeRange] = []
             if user.requested:
                 ranges = scan_ranges(frame.optimized_logical_plan())
                 stats = ScanStats()
                 now = self.clock.now_ns()
                 for name in list(user.requested):
                     rng = ranges.get(name) or next((r for n, r in ranges.items() if n.endswith("." + name)), UNBOUNDED)
+                    scanned.append(rng)
                     table_def = self.catalog.table(db_name, name)
                     if table_def is not None:
                         user.real[name] = self.tables.build(ctx, db, table_def, rng, now, stats)
                 entry.parquet_files = stats.parquet_files
                 entry.partitions = stats.partitions
-                frame = self._plan(ctx, sql, params)
+                frame = self._plan(ctx, rewritten.sql, params)
+            if rewritten.gapfill is not None:
+                rng = scanned[0] if scanned else UNBOUNDED
+                for other in scanned[1:]:
+                    rng = rng.hull(other)
+                frame = ctx.from_arrow(gapfill.fill(frame.to_arrow_table(), rewritten.gapfill, rng))
         except Exception as exc:
             err = map_error(exc)
             entry.error = err.message
