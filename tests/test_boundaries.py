@@ -116,6 +116,7 @@ def test_server():
         "pyarrow",
         "orjson",
         "prometheus_client",
+        "numpy",
         "polars",
         "workbench",
     }
