@@ -142,6 +142,9 @@ def run(config: ServerConfig) -> int:
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this: responses are written as several small frames
+    # (headers, streamed chunks), which Nagle + delayed ACK would stall by ~40 ms each.
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((config.host, config.port))
     sock.listen(2048)
     host, port = sock.getsockname()[:2]
