@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -86,11 +86,25 @@ def _next(it: Iterator[pa.RecordBatch]) -> pa.RecordBatch | None:
     return next(it, None)
 
 
-async def respond(prepared: PreparedQuery, fmt: QueryFormat, state: ServerState, query_type: str) -> Response:
-    """Run a prepared query and answer in ``fmt``."""
-    started = time.perf_counter()
+def _start(
+    prepare: Callable[[], PreparedQuery],
+) -> tuple[PreparedQuery, Iterator[pa.RecordBatch], pa.RecordBatch | None]:
+    """Plan and produce the first batch (one trip to a worker thread for small results)."""
+    prepared = prepare()
     it = prepared.batches()
-    first = await asyncio.to_thread(_next, it)
+    return prepared, it, _next(it)
+
+
+async def respond(
+    prepare: Callable[[], PreparedQuery], fmt: QueryFormat, state: ServerState, query_type: str
+) -> Response:
+    """Plan and run a query (``prepare`` is called in a worker thread) and answer in ``fmt``."""
+    started = time.perf_counter()
+    try:
+        prepared, it, first = await asyncio.to_thread(_start, prepare)
+    except Exception:
+        state.metrics.observe_query(query_type, False, time.perf_counter() - started)
+        raise
     schema = prepared.schema
 
     def rest() -> list[pa.RecordBatch]:
@@ -140,8 +154,7 @@ async def respond(prepared: PreparedQuery, fmt: QueryFormat, state: ServerState,
 
 async def query_sql(request: Request, state: ServerState) -> Response:
     req = await parse_query_request(request, state, db_required=True)
-    prepared = await asyncio.to_thread(state.executor.prepare, req.db, req.q, req.params)
-    return await respond(prepared, req.format, state, "sql")
+    return await respond(lambda: state.executor.prepare(req.db, req.q, req.params), req.format, state, "sql")
 
 
 ROUTES = [

@@ -235,9 +235,7 @@ class QueryExecutor:
 
     @staticmethod
     def _plan(ctx: df.SessionContext, sql: str, params: dict | None) -> df.DataFrame:
-        frame = ctx.sql_with_options(sql, READ_ONLY, param_values=params or None)
-        frame.optimized_logical_plan()  # surface planning errors (e.g. unknown columns) now
-        return frame
+        return ctx.sql_with_options(sql, READ_ONLY, param_values=params or None)
 
     def query(self, db_name: str, sql: str, params: dict | None = None) -> pa.Table:
         """Plan and run to completion (for internal callers: plugins, InfluxQL, tests)."""
