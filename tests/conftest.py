@@ -43,3 +43,21 @@ _db_counter = iter(range(1, 10**9))
 def db():
     """A database name unique in the session (databases are created by the first write)."""
     return f"db{next(_db_counter)}"
+
+
+@pytest.fixture
+def inproc(tmp_path):
+    """The app in-process (Starlette TestClient, lifespan run) with a clock the test controls.
+
+    Yields ``(client, state, clock)``; the clock starts at 2026-01-01T00:00:00Z.
+    """
+    from starlette.testclient import TestClient
+
+    from workbench.server.app import create_app
+    from workbench.server.clock import ManualClock
+    from workbench.server.config import ServerConfig
+
+    clock = ManualClock(1_767_225_600 * 10**9)
+    app = create_app(ServerConfig.for_tests(tmp_path), clock=clock)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        yield client, app.state, clock

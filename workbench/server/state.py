@@ -75,6 +75,9 @@ class ServerState:
             next_sequence=next_seq,
         )
         self.wal.last_flushed_sequence = next_seq - 1
+        # Listeners that also receive the replayed WAL at startup (the processing engine, which
+        # must not see replayed data, registers on self.wal directly).
+        self.replay_listeners: list = [self.buffer]
         self.wal.add_listener(self.buffer)
         self.persister = Persister(
             self.node_dir,
@@ -101,8 +104,8 @@ class ServerState:
         self._register_system_tables()
         self._register_gauges()
         self._load_admin_token_file()
-        self._apply_replay()
         self._tasks: list[asyncio.Task] = []
+        self._replay_applied = False
 
     # ------------------------------------------------------------------ startup pieces
 
@@ -149,8 +152,14 @@ class ServerState:
         elif existing.hash != hash_token(token):
             log.info("admin token %r already exists, keeping it", name)
 
+    def add_wal_listener(self, listener, *, replay: bool) -> None:
+        """Subscribe a component to durable writes (and, with ``replay``, to the startup replay)."""
+        self.wal.add_listener(listener)
+        if replay:
+            self.replay_listeners.append(listener)
+
     def _apply_replay(self) -> None:
-        """Feed the replayed WAL to the buffer, skipping data of deleted or cleared tables."""
+        """Feed the replayed WAL to the replay listeners, skipping deleted or cleared tables."""
         known = {}
         for db in self.catalog.all_databases():
             for t in db.tables.values():
@@ -162,7 +171,8 @@ class ServerState:
                 if (t := known.get((op.db_id, op.table_id))) is not None
                 and contents.sequence > t.cleared_through_wal_seq
             ]
-            self.buffer.on_wal_contents(WalContents(contents.sequence, contents.created_ns, ops))
+            for listener in self.replay_listeners:
+                listener.on_wal_contents(WalContents(contents.sequence, contents.created_ns, ops))
         for f in self.files.all_files():
             self.buffer.set_persisted_max_time(f.db_id, f.table_id, f.max_time)
         self._replayed = []
@@ -170,6 +180,9 @@ class ServerState:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> None:
+        if not self._replay_applied:
+            self._apply_replay()
+            self._replay_applied = True
         self.wal.add_listener(self.persister)
         self.wal.start()
         loop = asyncio.get_running_loop()
