@@ -42,6 +42,8 @@ def source_series(
     integrals = [c for c in plan.columns if c.op is not None and c.op[0] == "integral"]
     if integrals and points is not None:
         df = _join_integrals(df, _normalise(points, tags), tags, integrals, q)
+        if len(integrals) == len(plan.columns):  # only windows with an area appear
+            df = df.filter(pl.any_horizontal([pl.col(c.source).is_not_null() for c in integrals]))
     if plan.fill:
         df = _fill(df, plan, tags)
     elif q.interval is not None:
@@ -66,7 +68,7 @@ def _normalise(table: pa.Table, tags: list[str]) -> pl.DataFrame:
     for name, dtype in df.schema.items():
         if name in tags:
             fixes.append(pl.col(name).cast(pl.Utf8).fill_null(""))
-        elif dtype == pl.Categorical or dtype == pl.Null:
+        elif dtype == pl.Categorical:
             fixes.append(pl.col(name).cast(pl.Utf8))
     return df.with_columns(fixes)
 
@@ -160,8 +162,8 @@ def _nullify_empty_counts(df: pl.DataFrame, columns: tuple[OutColumn, ...]) -> p
     """fill(none): a count() of a field with no points in a window shows null, not 0."""
     fixes = [
         pl.when(pl.col(c.source) == 0).then(None).otherwise(pl.col(c.source)).alias(c.source)
-        for c in columns
-        if c.count_like
+        for c in _unique_sources(columns)
+        if c.count_like and df.schema[c.source] != pl.Null
     ]
     return df.with_columns(fixes) if fixes else df
 
@@ -192,6 +194,8 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
     df = grid.join(df, on=[*tags, "time"], how="left").sort([*tags, "time"], maintain_order=True)
     fills = []
     for col in _unique_sources(plan.columns):
+        if (col.op is not None and col.op[0] == "integral") or df.schema[col.source] == pl.Null:
+            continue  # InfluxDB never fills integral(), nor a field this measurement lacks
         c = pl.col(col.source)
         missing = _missing(col)
         dtype = df.schema[col.source]

@@ -124,6 +124,8 @@ class _Translator:
             time_mode = "window"
         sql_done = q.kind in (ir.RAW, ir.TOP_BOTTOM, ir.DISTINCT)
         fill = grouped and q.kind in (ir.AGGREGATE, ir.SELECTOR, ir.WINDOW) and q.fill.kind != "none"
+        if all(c.op is not None and c.op[0] == "integral" for c in columns):
+            fill = False  # InfluxDB never fills integral(): only windows with an area appear
         return SelectPlan(
             q, tuple(sources), columns, time_mode, sql_done, q.kind == ir.RAW, fill, self.read_range
         )
