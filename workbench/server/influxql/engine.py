@@ -235,9 +235,10 @@ def _materialise(series: list[Series]) -> dict[str, pa.Table]:
     """Subquery output as one table per measurement: time, GROUP BY tags, then the fields."""
     by_name: dict[str, list[pa.Table]] = {}
     for s in series:
-        n = s.table.num_rows
+        data = s.data()
+        n = data.num_rows
         names = [*s.columns]
-        arrays = [s.table.column(0).cast(pa.timestamp("ns")), *s.table.columns[1:]]
+        arrays = [data.column(0).cast(pa.timestamp("ns")), *data.columns[1:]]
         for key, value in s.tags:
             if key not in names:
                 names.append(key)

@@ -291,16 +291,23 @@ def _limit(df: pl.DataFrame, tags: list[str], limit: int | None, offset: int) ->
 def _split(
     df: pl.DataFrame, name: str, tags: list[str], names: tuple[str, ...], sources: list[str], tz: str | None
 ) -> list[Series]:
+    """Rows (sorted by tags) → one Series per tag set, each a row range of one Arrow table."""
     if df.is_empty():
         return []
     columns = ("time", *names)
-    time_type = pa.timestamp("ns", tz=tz)
-    frame = df.select([*tags, "time", *(pl.col(s).alias(f"__c{i}") for i, s in enumerate(sources))])
-    groups = frame.partition_by(tags, maintain_order=True, as_dict=True) if tags else {(): frame}
+    frame = df.select(["time", *(pl.col(s).alias(f"c{i + 1}") for i, s in enumerate(sources))])
+    arrow = frame.rename({"time": "c0"}).to_arrow()
+    arrow = arrow.set_column(0, "c0", arrow.column(0).cast(pa.int64()).cast(pa.timestamp("ns", tz=tz)))
+    if not tags:
+        return [Series(name, (), columns, arrow)]
+    groups = (
+        df.select(tags)
+        .with_row_index("__i")
+        .group_by(tags, maintain_order=True)
+        .agg(pl.col("__i").first().alias("__start"), pl.len().alias("__n"))
+    )
     out = []
-    for key, part in groups.items():
-        arrow = part.drop(tags).to_arrow()
-        arrays = [arrow.column(0).cast(pa.int64()).cast(time_type), *arrow.columns[1:]]
-        table = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(arrays))])
-        out.append(Series(name, tuple(zip(tags, key, strict=True)), columns, table))
+    for row in groups.iter_rows():
+        key, start, n = row[: len(tags)], row[-2], row[-1]
+        out.append(Series(name, tuple(zip(tags, key, strict=True)), columns, arrow, start, n))
     return out

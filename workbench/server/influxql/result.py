@@ -21,12 +21,26 @@ _DICT = pa.dictionary(pa.int32(), pa.utf8())
 
 @dataclass(frozen=True)
 class Series:
-    """One v1 series: ``table`` has one Arrow column per entry of ``columns`` (in order)."""
+    """One v1 series: rows ``start .. start + length`` of ``table``, which has one Arrow column
+    per entry of ``columns`` (in order). The series of one measurement share one table, so
+    renderers convert each column once (see ``v1_body.py``)."""
 
     name: str
     tags: tuple[tuple[str, str], ...]
     columns: tuple[str, ...]
     table: pa.Table
+    start: int = 0
+    length: int | None = None
+
+    @property
+    def num_rows(self) -> int:
+        return self.table.num_rows - self.start if self.length is None else self.length
+
+    def data(self) -> pa.Table:
+        """This series' rows as an Arrow table (a zero-copy slice)."""
+        if self.start == 0 and self.length is None:
+            return self.table
+        return self.table.slice(self.start, self.num_rows)
 
 
 @dataclass

@@ -192,12 +192,28 @@ class _Translator:
             return None, columns, None
         select = ['"time"', *self.tags_sql(src)]
         select += [f"{tr.value(f.expr)} AS {ident(f'__f{i}')}" for i, f in enumerate(q.fields)]
-        sql = f"SELECT {', '.join(select)} FROM {ident(src.name)}{self.where(tr, existence)}"
+        where = self.where(tr, existence)
+        source = ident(src.name)
+        if self.present_tags(src) and q.limit == 1 and not q.offset_rows:
+            source = self.edge_join(src, where)
+        sql = f"SELECT {', '.join(select)} FROM {source}{where}"
         sql += self.limit_clause(src)
         sql += self.order_by(src, desc=q.order_desc, tiebreak=True)
         if not self.present_tags(src):
             sql += _limit_offset(q.limit, q.offset_rows)
         return sql, columns, None
+
+    def edge_join(self, src: ir.Source, where: str) -> str:
+        """``LIMIT 1`` per series: join each series' last (or first) time instead of ranking
+        every row; the QUALIFY that follows only breaks ties among the few joined rows."""
+        tags = self.present_tags(src)
+        keys = [f"{t} AS {ident(f'__k{i}')}" for i, t in enumerate(tags)]
+        edge = "max" if self.q.order_desc else "min"
+        table = ident(src.name)
+        inner = f'SELECT {", ".join(keys)}, {edge}("time") AS "__t" FROM {table}{where}'
+        inner += f" GROUP BY {', '.join(tags)}"
+        on = [f"({t} IS NOT DISTINCT FROM {ident(f'__k{i}')})" for i, t in enumerate(tags)]
+        return f'{table} JOIN ({inner}) AS "__edge" ON {" AND ".join(on)} AND "time" = "__t"'
 
     def limit_clause(self, src: ir.Source) -> str:
         """Per-series LIMIT/OFFSET as a QUALIFY on row_number() (when GROUP BY tags)."""
@@ -205,8 +221,9 @@ class _Translator:
         tags = self.present_tags(src)
         if not tags or (q.limit is None and not q.offset_rows):
             return ""
-        order = '"time" DESC' if q.order_desc else '"time"'
-        rn = f"row_number() OVER (PARTITION BY {', '.join(tags)} ORDER BY {order})"
+        order = ['"time" DESC' if q.order_desc else '"time"']
+        order += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
+        rn = f"row_number() OVER (PARTITION BY {', '.join(tags)} ORDER BY {', '.join(order)})"
         lo = (q.offset_rows or 0) + 1
         if q.limit is None:
             return f" QUALIFY {rn} >= {lo}"

@@ -21,15 +21,15 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import orjson
+import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.types as pat
 
 from .result import Series, StatementResult
-from .timerange import zone
 
 EPOCHS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9}
 EPOCHS_TRUNCATED = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -53,69 +53,114 @@ def _epoch(ns: int, epoch: str) -> int:
     return int((ns // 10**9) / EPOCHS_TRUNCATED[epoch])
 
 
-def rfc3339(ns: int, tz: str | None = None) -> str:
-    """RFC 3339 with only the needed fraction digits, ``Z`` for UTC.
-
-    >>> rfc3339(0), rfc3339(1_123_000_000), rfc3339(10**9, "Asia/Kolkata")
-    ('1970-01-01T00:00:00Z', '1970-01-01T00:00:01.123Z', '1970-01-01T05:30:01+05:30')
-    """
-    secs, frac = divmod(ns, 10**9)
-    when = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=secs)
-    suffix = "Z"
-    if tz is not None:
-        when = when.astimezone(zone(tz))
-        offset = when.strftime("%z")
-        suffix = "Z" if offset in ("+0000", "") else f"{offset[:3]}:{offset[3:]}"
-    text = when.strftime("%Y-%m-%dT%H:%M:%S")
-    if frac:
-        text += "." + f"{frac:09d}".rstrip("0")
-    return text + suffix
+def _time_tokens(c: pl.Expr, dtype: pl.Datetime, epoch: str | None) -> pl.Expr:
+    if epoch in EPOCHS:
+        return (c.dt.epoch("ns") // EPOCHS[epoch]).cast(pl.Utf8)
+    if epoch is not None:
+        seconds = c.dt.epoch("ns") // 10**9
+        return (seconds / EPOCHS_TRUNCATED[epoch]).cast(pl.Int64).cast(pl.Utf8)
+    if dtype.time_zone is None:
+        text = c.dt.strftime("%Y-%m-%dT%H:%M:%S%.f") + pl.lit("Z")
+    else:
+        text = c.dt.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").str.replace(r"\+00:00$", "Z")
+    return pl.lit('"') + text.str.replace(r"(\.\d*?)0+(Z|[+-]\d\d:\d\d)$", "${1}${2}") + pl.lit('"')
 
 
-def _column_values(col: pa.ChunkedArray, epoch: str | None, *, for_csv: bool) -> list:
-    t = col.type
-    if pat.is_timestamp(t):
-        ints = col.cast(pa.int64()).to_pylist()
-        if epoch is not None or for_csv:
+def _float_tokens(c: pl.Expr) -> pl.Expr:
+    whole = (c == c.floor()) & (c.abs() < 2.0**63)
+    return (
+        pl.when(c.is_nan())
+        .then(pl.lit("null"))
+        .when(whole)
+        .then(c.cast(pl.Int64).cast(pl.Utf8))
+        .otherwise(c.cast(pl.Utf8))
+    )
+
+
+def _dictionary_tokens(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """JSON texts of a dictionary (tag) column: encode each distinct value once."""
+    chunks = []
+    for chunk in col.chunks:
+        words = pa.array([orjson.dumps(v).decode() for v in chunk.dictionary.to_pylist()], pa.utf8())
+        chunks.append(pc.take(words, chunk.indices))
+    return pa.chunked_array(chunks, pa.utf8())
+
+
+def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
+    """Every row of ``table`` as the text of a JSON array, InfluxDB's value rules applied."""
+    encoded = set()
+    for i, field in enumerate(table.schema):
+        if pat.is_dictionary(field.type):
+            table = table.set_column(i, field.name, _dictionary_tokens(table.column(i)))
+            encoded.add(field.name)
+    df = pl.from_arrow(table)
+    assert isinstance(df, pl.DataFrame)
+    tokens = []
+    for name, dtype in df.schema.items():
+        c = pl.col(name)
+        if name in encoded:
+            tok = c
+        elif isinstance(dtype, pl.Datetime):
+            tok = _time_tokens(c, dtype, epoch)
+        elif dtype.is_float():
+            infinite = df.select(c.filter(c.is_infinite()).first()).item()
+            if infinite is not None:
+                raise _InfError("json: unsupported value: " + ("+Inf" if infinite > 0 else "-Inf"))
+            tok = _float_tokens(c)
+        elif dtype.is_integer():
+            tok = c.cast(pl.Utf8)
+        elif dtype == pl.Boolean:
+            tok = pl.when(c).then(pl.lit("true")).when(c.not_()).then(pl.lit("false"))
+        elif dtype == pl.Null:
+            tok = pl.lit("null")
+        else:
+            encoded_text = pl.struct(c.cast(pl.Utf8).alias("s")).struct.json_encode()
+            tok = encoded_text.str.slice(5, encoded_text.str.len_bytes() - 6)
+        tokens.append(tok.fill_null("null"))
+    row = pl.concat_str([pl.lit("["), pl.concat_str(tokens, separator=","), pl.lit("]")])
+    return df.select(row.alias("r"))["r"].to_list()
+
+
+class _Rows:
+    """Rows of the series' tables, converted once per table (the series of a measurement share one)."""
+
+    def __init__(self, convert):
+        self.convert = convert
+        self.cache: dict[int, tuple[pa.Table, list]] = {}
+
+    def rows(self, s: Series) -> list:
+        hit = self.cache.get(id(s.table))
+        if hit is None or hit[0] is not s.table:
+            hit = (s.table, self.convert(s.table))
+            self.cache[id(s.table)] = hit
+        return hit[1][s.start : s.start + s.num_rows]
+
+
+def _json_values(rows: list[str]) -> orjson.Fragment:
+    return orjson.Fragment(("[" + ",".join(rows) + "]").encode())
+
+
+def _csv_values(table: pa.Table, epoch: str | None) -> list[list]:
+    cols = []
+    for col in table.columns:
+        if pat.is_timestamp(col.type):
             unit = epoch or "ns"
-            return [None if v is None else _epoch(v, unit) for v in ints]
-        return [None if v is None else rfc3339(v, t.tz) for v in ints]
-    values = col.to_pylist()
-    if pat.is_floating(t) and not for_csv:
-        return [_float(v) for v in values]
-    if pat.is_dictionary(t):
-        return [None if v is None else str(v) for v in values]
-    return values
-
-
-def _float(v: float | None) -> float | int | None:
-    if v is None or math.isnan(v):
-        return None
-    if math.isinf(v):
-        raise _InfError("json: unsupported value: " + ("+Inf" if v > 0 else "-Inf"))
-    if v == int(v) and abs(v) < 2**63:
-        return int(v)
-    return v
-
-
-def _rows(s: Series, epoch: str | None, *, for_csv: bool = False) -> list[list]:
-    cols = [_column_values(c, epoch, for_csv=for_csv) for c in s.table.columns]
+            cols.append([None if v is None else _epoch(v, unit) for v in col.cast(pa.int64()).to_pylist()])
+        else:
+            cols.append(col.to_pylist())
     return [list(r) for r in zip(*cols, strict=True)]
 
 
-def series_dict(
-    s: Series, epoch: str | None = None, *, rows: list[list] | None = None, partial: bool = False
-) -> dict:
-    """One v1 series object (``values`` omitted when empty)."""
+def series_dict(s: Series, rows: list[str], *, partial: bool = False) -> dict:
+    """One v1 series object (``values`` omitted when empty); ``rows`` are JSON array texts."""
     out: dict = {}
     if s.name:
         out["name"] = s.name
     if s.tags:
         out["tags"] = dict(s.tags)
     out["columns"] = list(s.columns)
-    values = _rows(s, epoch) if rows is None else rows
-    if values:
-        out["values"] = values
+    if rows:
+        out["values"] = _json_values(rows)
     if partial:
         out["partial"] = True
     return out
@@ -128,14 +173,16 @@ def result_dict(r: StatementResult, epoch: str | None = None) -> dict:
         out["error"] = r.error.wire_message()
         return out
     if r.series:
-        out["series"] = [series_dict(s, epoch) for s in r.series]
+        values = _Rows(lambda t: _json_rows(t, epoch))
+        out["series"] = [series_dict(s, values.rows(s)) for s in r.series]
     return out
 
 
 def _dumps(obj: dict, pretty: bool) -> bytes:
+    compact = orjson.dumps(obj)
     if pretty:
-        return json.dumps(obj, indent=4, ensure_ascii=False).encode()
-    return orjson.dumps(obj)
+        return json.dumps(json.loads(compact), indent=4, ensure_ascii=False).encode()
+    return compact
 
 
 def render_json(results: list[StatementResult], *, epoch: str | None = None, pretty: bool = False) -> bytes:
@@ -163,12 +210,13 @@ def render_chunks(
             yield _dumps({"results": [result_dict(r, epoch)]}, pretty) + b"\n"
             continue
         pieces: list[dict] = []
+        values = _Rows(lambda t: _json_rows(t, epoch))
         try:
             for s in r.series:
-                rows = _rows(s, epoch)
+                rows = values.rows(s)
                 for start in range(0, max(len(rows), 1), size):
                     more = start + size < len(rows)
-                    pieces.append(series_dict(s, epoch, rows=rows[start : start + size], partial=more))
+                    pieces.append(series_dict(s, rows[start : start + size], partial=more))
         except _InfError as e:
             yield _dumps({"error": str(e)}, pretty) + b"\n"
             return
@@ -208,9 +256,10 @@ def render_csv(results: list[StatementResult], *, epoch: str | None = None) -> b
         if out:
             out.append("")
         out.append(",".join(["name", "tags", *r.series[0].columns]))
+        values = _Rows(lambda t: _csv_values(t, epoch))
         for s in r.series:
             tags = _csv_cell(",".join(f"{k}={v}" for k, v in s.tags))
             name = _csv_cell(s.name)
-            for row in _rows(s, epoch, for_csv=True):
+            for row in values.rows(s):
                 out.append(",".join([name, tags, *(_csv_cell(v) for v in row)]))
     return ("\n".join(out) + "\n").encode() if out else b""
