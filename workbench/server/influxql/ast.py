@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .tokens import KEYWORDS
 
@@ -318,7 +319,8 @@ def render(e: Expr, types: Callable[[VarRef], str | None] | None = None) -> str:
     if isinstance(e, IntegerLit):
         return str(e.value)
     if isinstance(e, FloatLit):
-        return repr(e.value)
+        text = repr(e.value)  # InfluxQL has no exponent notation
+        return format(Decimal(text), "f") if "e" in text else text
     if isinstance(e, DurationLit):
         return render_duration(e.ns)
     if isinstance(e, BindParam):

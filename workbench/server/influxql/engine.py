@@ -164,15 +164,16 @@ def _select_dbrps(stmt: ast.SelectStatement) -> list[tuple[str | None, str | Non
 
 def _resolve_database(stmt: ast.Statement, database: str | None, rp: str | None, strict: bool) -> str:
     db, stmt_rp = _statement_dbrp(stmt)
-    rp = stmt_rp or rp
-    if db is not None and rp not in (None, "autogen", "default"):
-        db = f"{db}/{rp}"
+    if db is not None and stmt_rp not in (None, "autogen", "default"):
+        db = f"{db}/{stmt_rp}"
     if db is not None and database is not None and db != database and strict:
         raise InfluxQLQueryError(
             f"provided a database in both the parameters ({database}) and query string ({db}) that do not "
             "match, if providing a query that specifies the database, you can omit the 'database' parameter "
             "from your request"
         )
+    if db is None and database is not None and rp not in (None, "autogen", "default"):
+        db = f"{database}/{rp}"  # v1 ?db=x&rp=y: InfluxDB 3 keeps 1.x retention policies as "x/y"
     resolved = db or database
     if resolved is None:
         raise InfluxQLQueryError(NO_DATABASE)

@@ -95,6 +95,8 @@ def _token_at(text: str, pos: int) -> str:
     elif text[pos] in "'\"":
         end = text.find(text[pos], pos + 1)
         end = len(text) if end < 0 else end + 1
+        newline = text.find("\n", pos)
+        end = end if newline < 0 else min(end, newline)
     else:
         while end < len(text) and not text[end].isspace() and not text[end].isalnum() and end - pos < 2:
             end += 1

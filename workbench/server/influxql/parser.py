@@ -35,40 +35,12 @@ _UNSUPPORTED_HEADS = (
     "INSERT",
     "BEGIN",
 )
-_UNSUPPORTED_NOUNS = frozenset(
-    [
-        "DATABASE",
-        "DATABASES",
-        "MEASUREMENT",
-        "MEASUREMENTS",
-        "SERIES",
-        "RETENTION",
-        "POLICY",
-        "POLICIES",
-        "CONTINUOUS",
-        "QUERY",
-        "QUERIES",
-        "USER",
-        "USERS",
-        "SUBSCRIPTION",
-        "SUBSCRIPTIONS",
-        "SHARD",
-        "SHARDS",
-        "GRANTS",
-        "STATS",
-        "DIAGNOSTICS",
-        "CARDINALITY",
-        "EXACT",
-        "TAG",
-        "FIELD",
-        "KEY",
-        "KEYS",
-        "VALUES",
-        "PASSWORD",
-        "ALL",
-        "PRIVILEGES",
-    ]
-)
+_UNSUPPORTED_NOUNS = frozenset((
+    "DATABASE", "DATABASES", "MEASUREMENT", "MEASUREMENTS", "SERIES", "RETENTION", "POLICY",
+    "POLICIES", "CONTINUOUS", "QUERY", "QUERIES", "USER", "USERS", "SUBSCRIPTION", "SUBSCRIPTIONS",
+    "SHARD", "SHARDS", "GRANTS", "STATS", "DIAGNOSTICS", "CARDINALITY", "EXACT", "TAG", "FIELD",
+    "KEY", "KEYS", "VALUES", "PASSWORD",
+))  # fmt: skip
 
 
 class _Parser:

@@ -70,12 +70,15 @@ def select_table(series: list[Series]) -> pa.Table:
     names = [MEASUREMENT_COLUMN, series[0].columns[0], *tag_names, *series[0].columns[1:]]
     tables = []
     for s in series:
-        n = s.table.num_rows
+        data = s.data()
+        n = data.num_rows
         tags = dict(s.tags)
-        cols = [pa.array([s.name] * n, pa.utf8()).dictionary_encode().cast(_DICT), s.table.column(0)]
-        cols += [
-            pa.array([tags.get(t, "")] * n, pa.utf8()).dictionary_encode().cast(_DICT) for t in tag_names
-        ]
-        cols += s.table.columns[1:]
+        cols = [_constant(s.name, n), data.column(0)]
+        cols += [_constant(tags.get(t, ""), n) for t in tag_names]
+        cols += data.columns[1:]
         tables.append(pa.Table.from_arrays(cols, names=names))
     return pa.concat_tables(tables, promote_options="permissive")
+
+
+def _constant(value: str, n: int) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), pa.array([value], pa.utf8()))

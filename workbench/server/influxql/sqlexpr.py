@@ -134,8 +134,6 @@ def arith_sql(op: str, lhs: str, rhs: str, lk: str | None, rk: str | None) -> st
             return f"({lhs} {dict(zip('&|^', ('AND', 'OR', '<>'), strict=True))[op]} {rhs})"
         return f"({lhs} {op} {rhs})"
     if lk not in NUMERIC or rk not in NUMERIC:
-        if op == "+" and lk == "string" and rk == "string":
-            return f"({lhs} || {rhs})"
         return "NULL"
     if op == "/":
         return f"CASE WHEN {rhs} = 0 THEN 0.0 ELSE CAST({lhs} AS DOUBLE) / {rhs} END"

@@ -5,7 +5,7 @@ The parser (``parser.py``) consumes the list; positions feed the line/column of
 (division or the start of a ``/regex/``); as in JavaScript lexers it starts a regex unless the
 previous token ends an operand.
 
->>> [t.kind for t in tokenize("SELECT v / 2 FROM /c.u/ WHERE t =~ /a\\/b/")]
+>>> [t.kind for t in tokenize("SELECT v / 2 FROM /c.u/ WHERE t =~ /a|b/")]
 ['KEYWORD', 'IDENT', 'OP', 'INTEGER', 'KEYWORD', 'REGEX', 'KEYWORD', 'IDENT', 'OP', 'REGEX', 'EOF']
 >>> tokenize("1h30m")[0].value == 90 * 60 * 10**9
 True
@@ -17,88 +17,17 @@ from dataclasses import dataclass
 
 from .errors import InfluxQLParseError
 
-KEYWORDS = frozenset(
-    [
-        "ALL",
-        "ALTER",
-        "ANALYZE",
-        "AND",
-        "ANY",
-        "AS",
-        "ASC",
-        "BEGIN",
-        "BY",
-        "CARDINALITY",
-        "CREATE",
-        "CONTINUOUS",
-        "DATABASE",
-        "DATABASES",
-        "DEFAULT",
-        "DELETE",
-        "DESC",
-        "DESTINATIONS",
-        "DIAGNOSTICS",
-        "DISTINCT",
-        "DROP",
-        "DURATION",
-        "END",
-        "EVERY",
-        "EXACT",
-        "EXPLAIN",
-        "FIELD",
-        "FOR",
-        "FROM",
-        "GRANT",
-        "GRANTS",
-        "GROUP",
-        "GROUPS",
-        "IN",
-        "INF",
-        "INSERT",
-        "INTO",
-        "KEY",
-        "KEYS",
-        "KILL",
-        "LIMIT",
-        "MEASUREMENT",
-        "MEASUREMENTS",
-        "NAME",
-        "OFFSET",
-        "OR",
-        "ON",
-        "ORDER",
-        "PASSWORD",
-        "POLICY",
-        "POLICIES",
-        "PRIVILEGES",
-        "QUERIES",
-        "QUERY",
-        "READ",
-        "REPLICATION",
-        "RESAMPLE",
-        "RETENTION",
-        "REVOKE",
-        "SELECT",
-        "SERIES",
-        "SET",
-        "SHOW",
-        "SHARD",
-        "SHARDS",
-        "SLIMIT",
-        "SOFFSET",
-        "STATS",
-        "SUBSCRIPTION",
-        "SUBSCRIPTIONS",
-        "TAG",
-        "TO",
-        "USER",
-        "USERS",
-        "VALUES",
-        "WHERE",
-        "WITH",
-        "WRITE",
-    ]
-)
+KEYWORDS = frozenset((
+    "ALL", "ALTER", "ANALYZE", "AND", "ANY", "AS", "ASC", "BEGIN", "BY", "CARDINALITY", "CREATE",
+    "CONTINUOUS", "DATABASE", "DATABASES", "DEFAULT", "DELETE", "DESC", "DESTINATIONS",
+    "DIAGNOSTICS", "DISTINCT", "DROP", "DURATION", "END", "EVERY", "EXACT", "EXPLAIN", "FIELD",
+    "FOR", "FROM", "GRANT", "GRANTS", "GROUP", "GROUPS", "IN", "INF", "INSERT", "INTO", "KEY",
+    "KEYS", "KILL", "LIMIT", "MEASUREMENT", "MEASUREMENTS", "NAME", "OFFSET", "OR", "ON", "ORDER",
+    "PASSWORD", "POLICY", "POLICIES", "PRIVILEGES", "QUERIES", "QUERY", "READ", "REPLICATION",
+    "RESAMPLE", "RETENTION", "REVOKE", "SELECT", "SERIES", "SET", "SHOW", "SHARD", "SHARDS",
+    "SLIMIT", "SOFFSET", "STATS", "SUBSCRIPTION", "SUBSCRIPTIONS", "TAG", "TO", "USER", "USERS",
+    "VALUES", "WHERE", "WITH", "WRITE",
+))  # fmt: skip
 
 # Duration units, longest first so that "ms" wins over "m".
 DURATION_UNITS = (
@@ -153,8 +82,8 @@ class _Lexer:
         self.pos = 0
         self.tokens: list[Token] = []
 
-    def error(self, message: str, pos: int) -> InfluxQLParseError:
-        return InfluxQLParseError(message, text=self.text, pos=pos)
+    def error(self, message: str, pos: int, token: str | None = None) -> InfluxQLParseError:
+        return InfluxQLParseError(message, text=self.text, pos=pos, token=token)
 
     def skip_space_and_comments(self) -> None:
         text = self.text
@@ -275,7 +204,7 @@ class _Lexer:
                     out.append(nxt)
                 else:
                     what = r"\\, \' or \n" if quote == "'" else r"\\, \" or \n"
-                    raise self.error(f"invalid escape sequence, expected {what}", pos)
+                    raise self.error(f"invalid escape sequence, expected {what}", pos, text[pos : pos + 2])
                 pos += 2
                 continue
             if ch == "\n" and quote == "'":

@@ -156,6 +156,10 @@ class _Translator:
     def present_tags(self, src: ir.Source) -> list[str]:
         return [ident(t) for t in src.group_tags if src.columns.get(t) == "tag"]
 
+    def series_order(self, src: ir.Source) -> list[str]:
+        """Sort keys putting series in InfluxDB's order: a missing tag ('') sorts first."""
+        return [f"{t} NULLS FIRST" for t in self.present_tags(src)]
+
     def window_expr(self) -> str:
         q = self.q
         assert q.interval is not None
@@ -165,7 +169,7 @@ class _Translator:
         return timestamp(self.q.time_range.lower or 0)
 
     def order_by(self, src: ir.Source, *, desc: bool, tiebreak: bool) -> str:
-        keys = [*self.present_tags(src), '"time" DESC' if desc else '"time"']
+        keys = [*self.series_order(src), '"time" DESC' if desc else '"time"']
         if tiebreak:
             keys += [
                 ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags
@@ -276,7 +280,7 @@ class _Translator:
             sql += " GROUP BY " + ", ".join(group)
         else:
             sql += " HAVING count(*) > 0"
-        sql += " ORDER BY " + ", ".join([*present, '"time"'])
+        sql += " ORDER BY " + ", ".join([*self.series_order(src), '"time"'])
         points_sql = None
         if points:
             head = ", ".join(['"time"', *tags, *points])
@@ -384,7 +388,7 @@ class _Translator:
         sql = f"SELECT {', '.join(select)} FROM {ident(src.name)}{self.where(tr, existence)}"
         sql += " GROUP BY " + ", ".join(group)
         order = '"time" DESC' if q.order_desc else '"time"'
-        sql += " ORDER BY " + ", ".join([*present, order, '"__first"', '"__f0"'])
+        sql += " ORDER BY " + ", ".join([*self.series_order(src), order, '"__first"', '"__f0"'])
         return sql, columns, None
 
     # -- TOP / BOTTOM -------------------------------------------------------------------------
@@ -434,9 +438,8 @@ class _Translator:
         rank = f"row_number() OVER ({_over(partition, rank_order)})"
         select = ['"time"', *self.tags_sql(src), *select, f'{rank} AS "__rank"']
         inner = f"SELECT {', '.join(select)} FROM ({base}) AS {ident(src.name)}"
-        present = self.present_tags(src)
         order = '"time" DESC' if q.order_desc else '"time"'
-        keys = ", ".join([*present, order, '"__rank"'])
+        keys = ", ".join([*self.series_order(src), order, '"__rank"'])
         sql = f'SELECT * FROM ({inner}) WHERE "__rank" <= {limit} ORDER BY {keys}'
         return sql, tuple(columns), None
 
@@ -481,7 +484,8 @@ class _Translator:
         select = [f'{self.window_expr()} AS "time"', *self.tags_sql(src)]
         select += [f"{self.agg_value(e, tr, None)} AS {ident(a)}" for e, a in inputs.items()]
         sql = f"SELECT {', '.join(select)} FROM {ident(src.name)}{self.where(tr, existence)}"
-        sql += " GROUP BY " + ", ".join(["1", *present]) + " ORDER BY " + ", ".join([*present, '"time"'])
+        sql += " GROUP BY " + ", ".join(["1", *present])
+        sql += " ORDER BY " + ", ".join([*self.series_order(src), '"time"'])
         return sql, tuple(columns), None
 
 

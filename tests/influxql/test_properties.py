@@ -1,0 +1,99 @@
+"""Property tests: the parser inverts ``render``, SQL arithmetic keeps InfluxQL's semantics, and
+v1 time rendering matches RFC 3339 with trimmed fractions."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+
+import pyarrow as pa
+from datafusion import SessionContext
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from workbench.server.influxql import ast, v1_body
+from workbench.server.influxql.parser import parse
+from workbench.server.influxql.result import Series, StatementResult
+from workbench.server.influxql.sqlexpr import ExprTranslator
+
+names = st.sampled_from(["a", "b", "usage_user", "my field", "select", "x1"]).map(ast.VarRef)
+numbers = st.one_of(
+    st.integers(0, 10**12).map(ast.IntegerLit),
+    st.floats(0, 1e6, allow_nan=False).filter(lambda f: f == round(f, 6)).map(ast.FloatLit),
+)
+operands = st.one_of(names, numbers, st.text("abc' \\", max_size=5).map(ast.StringLit))
+arith = st.recursive(
+    st.one_of(names, numbers),
+    lambda inner: st.builds(
+        ast.BinaryExpr, st.sampled_from(["+", "-", "*", "/", "%", "&", "|", "^"]), inner, inner
+    ),
+    max_leaves=6,
+)
+comparisons = st.builds(ast.BinaryExpr, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), arith, operands)
+conditions = st.recursive(
+    comparisons,
+    lambda inner: st.builds(ast.BinaryExpr, st.sampled_from(["AND", "OR"]), inner, inner),
+    max_leaves=4,
+)
+
+
+@given(conditions)
+@example(ast.BinaryExpr("<", ast.VarRef("a"), ast.FloatLit(1e-05)))
+@settings(max_examples=200, deadline=None)
+def test_parse_inverts_render(cond):
+    text = ast.render(cond)
+    assert parse(f"SELECT v FROM m WHERE {text}")[0].condition == cond
+
+
+def influxql_arith(op: str, x: int | float | None, y: int | float | None, floats: bool) -> float | int | None:
+    """The reference: InfluxDB 1.x's arithmetic on an integer field and a number."""
+    if x is None or y is None:
+        return None
+    if op == "/":
+        return 0.0 if y == 0 else x / y
+    if op == "%":
+        if y == 0:
+            return None if floats else 0
+        return math.fmod(x, y) if floats else int(math.fmod(x, y))
+    return {"+": x + y, "-": x - y, "*": x * y}[op]
+
+
+CTX = SessionContext()
+CTX.register_record_batches("t", [pa.table({"i": pa.array([0], pa.int64()), "f": [0.0]}).to_batches()])
+
+
+@given(
+    st.sampled_from(["+", "-", "*", "/", "%"]),
+    st.integers(-1000, 1000),
+    st.one_of(st.integers(-50, 50), st.floats(-50, 50, allow_nan=False).map(lambda f: round(f, 2))),
+)
+@settings(max_examples=60, deadline=None)
+def test_sql_arithmetic_matches_influxql(op, i, rhs):
+    floats = isinstance(rhs, float)
+    lit = ast.FloatLit(rhs) if floats else ast.IntegerLit(rhs)
+    sql = ExprTranslator({"i": "integer"}).value(ast.BinaryExpr(op, ast.VarRef("i"), lit))
+    got = (
+        CTX.sql(f"SELECT {sql} AS x FROM (SELECT CAST({i} AS BIGINT) AS i)")
+        .to_arrow_table()
+        .column(0)[0]
+        .as_py()
+    )
+    want = influxql_arith(op, i, rhs, floats)
+    if isinstance(want, float) and isinstance(got, float):
+        assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-12)
+    else:
+        assert got == want
+
+
+@given(st.integers(-(2**62), 2**62))
+@settings(max_examples=200, deadline=None)
+def test_rfc3339_rendering(ns):
+    t = pa.table({"c0": pa.array([ns], pa.timestamp("ns")), "c1": [1]})
+    body = json.loads(v1_body.render_json([StatementResult(0, [Series("m", (), ("time", "v"), t)])]))
+    text = body["results"][0]["series"][0]["values"][0][0]
+    secs, frac = divmod(ns, 10**9)
+    expected = datetime.fromtimestamp(secs, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac:
+        expected += "." + f"{frac:09d}".rstrip("0")
+    assert text == expected + "Z"
