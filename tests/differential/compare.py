@@ -60,6 +60,16 @@ KNOWN_DIFFERENCES: dict[str, tuple[str, str]] = {
         "a raw outer query over a GROUP BY subquery: InfluxDB 1.x returns the rows in the subquery's "
         "series order; we return them in time order, as every other raw query",
     ),
+    "more-fill-selector-aux-number": (
+        "ignore:msg",
+        "fill(<number>) puts the number itself into a selector's extra string column (so one JSON "
+        "column mixes strings and numbers); we put the column type's empty value ('')",
+    ),
+    "desc-integral": (
+        "ignore:integral",
+        "integral() with ORDER BY time DESC: InfluxDB 1.x integrates backwards and returns a negative "
+        "area (with GROUP BY time() also extra zero rows); we return the area",
+    ),
     "gbt-mode-median": (
         "ignore:mode",
         "mode() among equally frequent values: InfluxDB 1.x's pick depends on Go's unstable sort of the "

@@ -373,6 +373,94 @@ _QUERIES: list[tuple[str, str]] = [
         "SELECT v FROM (SELECT v FROM (SELECT v, n FROM single WHERE n > 300)) LIMIT 3",
     ),
     ("mix-sub-distinct", "SELECT count(d) FROM (SELECT distinct(humidity) AS d FROM weather)"),
+    (
+        "more-fill-selector-aux-previous",
+        f"SELECT last(value), code FROM events WHERE {R} GROUP BY time(5m) fill(previous)",
+    ),
+    (
+        "more-fill-selector-aux-number",
+        f"SELECT last(value), msg FROM events WHERE {R} GROUP BY time(10m) fill(1)",
+    ),
+    ("more-fill-count-star-none", f"SELECT count(*) FROM events WHERE {R} GROUP BY time(10m) fill(none)"),
+    (
+        "more-fill-no-lower-bound-value",
+        f"SELECT mean(value) FROM events WHERE time < '{END}' GROUP BY time(10m) fill(0)",
+    ),
+    ("more-first-by-tag", "SELECT first(value), last(msg) FROM events GROUP BY kind"),
+    ("more-tz-desc", "SELECT v FROM single ORDER BY time DESC LIMIT 2 tz('Europe/Berlin')"),
+    (
+        "more-star-field-group-star",
+        "SELECT *::field FROM disk WHERE time < '2024-01-01T00:03:00Z' GROUP BY *",
+    ),
+    (
+        "more-bottom-gbt-tags",
+        f"SELECT bottom(used_percent, 1) FROM disk WHERE {R} GROUP BY time(30m), device",
+    ),
+    (
+        "more-percentile-fill-none",
+        f"SELECT percentile(value, 50) FROM events WHERE {R} GROUP BY time(20m) fill(none)",
+    ),
+    (
+        "more-selector-gbt-desc-limit",
+        f"SELECT last(v) FROM single WHERE {R} GROUP BY time(5m) ORDER BY time DESC LIMIT 3",
+    ),
+    ("more-distinct-gbt-empty-windows", f"SELECT distinct(code) FROM events WHERE {R} GROUP BY time(10m)"),
+    (
+        "more-gbt-limit-offset-fill",
+        f"SELECT count(value) FROM events WHERE {R} GROUP BY time(10m) LIMIT 2 OFFSET 2",
+    ),
+    (
+        "more-two-measurements-fill",
+        f"SELECT max(used), max(used_percent) FROM mem, disk WHERE {R} GROUP BY time(20m), host",
+    ),
+    (
+        "more-regex-group-and-field",
+        "SELECT /used/ FROM disk WHERE time < '2024-01-01T00:02:00Z' GROUP BY /ost/",
+    ),
+    (
+        "more-where-regex-field-and-tag",
+        "SELECT count(used_percent) FROM disk WHERE device =~ /a$/ AND path !~ /dir/",
+    ),
+    ("more-math-on-selector-aux", "SELECT abs(min(temperature)), humidity FROM weather"),
+    ("more-integral-two-fields", "SELECT integral(v), integral(n, 1m) FROM single"),
+    ("more-cumsum-desc", "SELECT cumulative_sum(n) FROM single ORDER BY time DESC LIMIT 3"),
+    ("more-derivative-desc", "SELECT derivative(v, 1m) FROM single ORDER BY time DESC LIMIT 3"),
+    (
+        "more-mean-no-data-window-desc",
+        f"SELECT mean(value) FROM events WHERE {R} GROUP BY time(15m) ORDER BY time DESC",
+    ),
+    # -- ORDER BY time DESC: windows, fill and transformations run in output order -----------------
+    (
+        "desc-fill-previous",
+        f"SELECT mean(value) FROM events WHERE {R} GROUP BY time(10m) fill(previous) ORDER BY time DESC",
+    ),
+    (
+        "desc-fill-linear",
+        f"SELECT mean(value) FROM events WHERE {R} GROUP BY time(10m) fill(linear) ORDER BY time DESC",
+    ),
+    (
+        "desc-difference",
+        "SELECT difference(v) FROM single WHERE time < '2024-01-01T00:02:00Z' ORDER BY time DESC",
+    ),
+    ("desc-elapsed", "SELECT elapsed(v, 1s) FROM single ORDER BY time DESC LIMIT 3"),
+    (
+        "desc-moving-average",
+        "SELECT difference(v), moving_average(v, 2) FROM single ORDER BY time DESC LIMIT 3",
+    ),
+    (
+        "desc-agg-derivative",
+        "SELECT derivative(mean(v), 1m) FROM single WHERE time >= '2024-01-01T00:10:00Z' "
+        "AND time < '2024-01-01T00:40:00Z' GROUP BY time(10m) ORDER BY time DESC",
+    ),
+    (
+        "desc-agg-non-negative-difference",
+        f"SELECT non_negative_difference(max(code)) FROM events WHERE {R} "
+        "GROUP BY time(10m) ORDER BY time DESC",
+    ),
+    ("desc-top-windows", f"SELECT top(v, 3) FROM single WHERE {H1} GROUP BY time(5m) ORDER BY time DESC"),
+    ("desc-top", "SELECT top(v, 4) FROM single ORDER BY time DESC"),
+    ("desc-bottom-by-host", "SELECT bottom(usage_user, 2) FROM cpu GROUP BY host ORDER BY time DESC"),
+    ("desc-integral", "SELECT integral(v) FROM single ORDER BY time DESC"),
     # -- subqueries ------------------------------------------------------------------------------
     ("sub-mean-of-max", "SELECT mean(m) FROM (SELECT max(usage_user) AS m FROM cpu GROUP BY host)"),
     ("sub-raw-filter", "SELECT v FROM (SELECT v, n FROM single) WHERE n > 300"),

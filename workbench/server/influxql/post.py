@@ -53,7 +53,9 @@ def source_series(
         df, sources = _transform(df, plan, tags)
         if q.interval is not None and q.time_range.lower is not None:
             df = df.filter(pl.col("time") >= q.window_start(q.time_range.lower))
-    if not plan.sql_ordered or q.order_desc:
+        if q.interval is not None and q.time_range.upper is not None:
+            df = df.filter(pl.col("time") <= q.window_start(q.time_range.upper))
+    if not plan.sql_ordered:
         df = df.sort([*tags, "time"], descending=[False] * len(tags) + [q.order_desc], maintain_order=True)
     if not plan.sql_limited and (q.limit is not None or q.offset_rows):
         df = _limit(df, tags, q.limit, q.offset_rows or 0)
@@ -204,8 +206,9 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
             fills.append(c.fill_null(0))
         elif kind == "value":
             fills.append(pl.when(missing).then(_fill_value(q.fill.value, dtype)).otherwise(c))
-        elif kind == "previous":
-            fills.append(_over(pl.when(missing).then(None).otherwise(c).forward_fill(), tags))
+        elif kind == "previous":  # previous in output order: the later window when descending
+            known = pl.when(missing).then(None).otherwise(c)
+            fills.append(_over(known.backward_fill() if q.order_desc else known.forward_fill(), tags))
         elif kind == "linear" and dtype.is_numeric():
             linear = pl.when(missing).then(None).otherwise(c).cast(pl.Float64).interpolate()
             fills.append(_over(linear, tags).cast(dtype))
@@ -242,6 +245,8 @@ def _transform(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> tuple[pl.
     parts: list[pl.DataFrame] = []
     for i, col in enumerate(plan.columns):
         part = df.select([*tags, "time", pl.col(col.source).alias(f"__v{i}")])
+        if q.order_desc:  # InfluxDB runs transformations in output order
+            part = part.sort([*tags, "time"], descending=[False] * len(tags) + [True], maintain_order=True)
         if col.op is not None:
             part = _apply(part.filter(pl.col(f"__v{i}").is_not_null()), f"__v{i}", col.op, tags, q)
         part = part.with_columns(_over(pl.int_range(pl.len()), [*tags, "time"]).alias("__occ"))
@@ -262,11 +267,12 @@ def _apply(part: pl.DataFrame, v: str, op: tuple, tags: list[str], q: ir.SelectQ
     prev_v, prev_t = _over(val.shift(1), tags), _over(t.shift(1), tags)
     if name in ("derivative", "non_negative_derivative"):
         unit = param or q.interval or 10**9
-        expr = (val - prev_v).cast(pl.Float64) / ((t - prev_t).cast(pl.Float64) / unit)
+        expr = (val - prev_v).cast(pl.Float64) / ((t - prev_t).abs().cast(pl.Float64) / unit)
     elif name in ("difference", "non_negative_difference"):
         expr = val - prev_v
-    elif name == "elapsed":
-        expr = (t - prev_t) // (param or 1)
+    elif name == "elapsed":  # signed (negative when descending), truncated like Go's division
+        step = t - prev_t
+        expr = (step.abs() // (param or 1)) * step.sign()
     elif name == "moving_average":
         expr = _over(val.cast(pl.Float64).rolling_mean(param), tags)
     else:  # cumulative_sum

@@ -90,9 +90,13 @@ class _Translator:
     def __init__(self, q: ir.SelectQuery):
         self.q = q
         r = q.time_range
-        if q.kind == ir.WINDOW and q.interval is not None and r.lower is not None:
-            # InfluxDB reads one interval before the range so the first window has a predecessor.
-            r = ir.TimeRange(r.lower - q.interval, r.upper)
+        if q.kind == ir.WINDOW and q.interval is not None:
+            # InfluxDB reads one more interval (before the range, or after it when descending) so
+            # that the first window it returns has a predecessor.
+            if q.order_desc and r.upper is not None:
+                r = ir.TimeRange(r.lower, r.upper + q.interval)
+            elif not q.order_desc and r.lower is not None:
+                r = ir.TimeRange(r.lower - q.interval, r.upper)
         self.read_range = r
 
     def plan(self) -> SelectPlan:
@@ -438,8 +442,9 @@ class _Translator:
         rank = f"row_number() OVER ({_over(partition, rank_order)})"
         select = ['"time"', *self.tags_sql(src), *select, f'{rank} AS "__rank"']
         inner = f"SELECT {', '.join(select)} FROM ({base}) AS {ident(src.name)}"
-        order = '"time" DESC' if q.order_desc else '"time"'
-        keys = ", ".join([*self.series_order(src), order, '"__rank"'])
+        # Descending order reverses the windows; InfluxDB keeps each window's points in time order.
+        windows = [f"{self.window_expr()} DESC"] if q.order_desc and q.interval is not None else []
+        keys = ", ".join([*self.series_order(src), *windows, '"time"', '"__rank"'])
         sql = f'SELECT * FROM ({inner}) WHERE "__rank" <= {limit} ORDER BY {keys}'
         return sql, tuple(columns), None
 
