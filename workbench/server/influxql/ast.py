@@ -106,8 +106,6 @@ Expr = (
     | UnaryExpr
 )
 
-LITERALS = (IntegerLit, FloatLit, StringLit, BoolLit, DurationLit, RegexLit)
-
 # ----------------------------------------------------------------------------- SELECT pieces
 
 

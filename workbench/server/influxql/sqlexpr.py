@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from . import ast
 from .errors import InfluxQLQueryError
 from .functions import MATH_ARITY, infer_kind
-from .rewrite import kind_of
+from .rewrite import compile_regex, kind_of
 
 NUMERIC = ("float", "integer", "uinteger")
 _CAST_SQL = {"float": "DOUBLE", "integer": "BIGINT", "unsigned": "BIGINT UNSIGNED"}
@@ -225,6 +225,7 @@ class ExprTranslator:
         if not isinstance(e.rhs, ast.RegexLit):
             raise InfluxQLQueryError(f"invalid condition: expected a regular expression after {e.op}")
         pattern = e.rhs.pattern
+        compile_regex(pattern)  # a bad pattern is the user's error (400), not DataFusion's (500)
         neg = e.op == "!~"
         kind = self.kind(e.lhs) if isinstance(e.lhs, ast.VarRef) else None
         if kind == "tag":

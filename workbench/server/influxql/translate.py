@@ -24,8 +24,8 @@ WHERE "time" >= TIMESTAMP '1970-01-01T00:00:00'
   AND "v" IS NOT NULL
 GROUP BY 1
 ORDER BY "time"
->>> p.fill, p.time_mode
-(True, 'window')
+>>> p.fill, p.columns
+(True, (OutColumn(name='max', source='__f0', op=None, count_like=False),))
 """
 
 from __future__ import annotations
@@ -53,7 +53,6 @@ class OutColumn:
     """
 
     name: str
-    kind: str | None
     source: str
     op: tuple | None = None
     count_like: bool = False
@@ -75,7 +74,6 @@ class SelectPlan:
     query: ir.SelectQuery
     sources: tuple[SourcePlan, ...]
     columns: tuple[OutColumn, ...]
-    time_mode: str  # "point": the SQL time; "window": window starts; "constant": lower bound or 0
     sql_ordered: bool  # SQL returns rows per series in output order (incl. DESC)
     sql_limited: bool  # SQL applied LIMIT/OFFSET per series
     fill: bool  # post must fill missing windows
@@ -119,20 +117,13 @@ class _Translator:
                 inner = translate(src.inner) if src.inner is not None else None
                 sources.append(SourcePlan(src.name, built[0], src.group_tags, built[2], inner))
         if not sources:
-            columns = tuple(OutColumn(f.name, f.kind, f"__f{i}") for i, f in enumerate(q.fields))
+            columns = tuple(OutColumn(f.name, f"__f{i}") for i, f in enumerate(q.fields))
         grouped = q.interval is not None
-        time_mode = "point"
-        if q.kind in (ir.AGGREGATE, ir.DISTINCT) or (q.kind == ir.SELECTOR and grouped):
-            time_mode = "window" if grouped else "constant"
-        elif q.kind == ir.WINDOW and grouped:
-            time_mode = "window"
         sql_done = q.kind in (ir.RAW, ir.TOP_BOTTOM, ir.DISTINCT)
         fill = grouped and q.kind in (ir.AGGREGATE, ir.SELECTOR, ir.WINDOW) and q.fill.kind != "none"
         if all(c.op is not None and c.op[0] == "integral" for c in columns):
             fill = False  # InfluxDB never fills integral(): only windows with an area appear
-        return SelectPlan(
-            q, tuple(sources), columns, time_mode, sql_done, q.kind == ir.RAW, fill, self.read_range
-        )
+        return SelectPlan(q, tuple(sources), columns, sql_done, q.kind == ir.RAW, fill, self.read_range)
 
     # -- shared pieces ---------------------------------------------------------------------
 
@@ -195,7 +186,7 @@ class _Translator:
         q = self.q
         refs = [r for f in q.fields for r in _var_refs(f.expr)]
         existence = self.existing_fields(refs, src)
-        columns = tuple(OutColumn(f.name, f.kind, f"__f{i}") for i, f in enumerate(q.fields))
+        columns = tuple(OutColumn(f.name, f"__f{i}") for i, f in enumerate(q.fields))
         if not existence:
             return None, columns, None
         select = ['"time"', *self.tags_sql(src)]
@@ -254,18 +245,18 @@ class _Translator:
                 lists = self.mode_lists(e, tr)
                 values.append(f"{lists[0]} AS {ident(alias)}")
                 values.append(f"{lists[1]} AS {ident(alias + '_t')}")
-                columns.append(OutColumn(f.name, f.kind, alias, ("mode",)))
+                columns.append(OutColumn(f.name, alias, ("mode",)))
             elif isinstance(e, ast.Call) and e.name == "integral":
                 points.append(f"{tr.var(e.args[0])} AS {ident(alias)}")
                 unit = e.args[1].ns if len(e.args) > 1 else 10**9
-                columns.append(OutColumn(f.name, f.kind, alias, ("integral", unit)))
+                columns.append(OutColumn(f.name, alias, ("integral", unit)))
             elif _contains(e, ("mode", "integral")):
                 raise InfluxQLUnsupported(f"mode() and integral() inside an expression: {ast.render(e)}")
             else:
                 sql = self.agg_value(e, tr, selector)
                 values.append(f"{sql} AS {ident(alias)}")
                 count_like = isinstance(e, ast.Call) and e.name == "count"
-                columns.append(OutColumn(f.name, f.kind, alias, None, count_like))
+                columns.append(OutColumn(f.name, alias, None, count_like))
         if not existence:
             return None, tuple(columns), None
         if q.interval is not None:
@@ -380,7 +371,7 @@ class _Translator:
         f = q.fields[0]
         c = f.expr
         assert isinstance(c, ast.Call) and isinstance(c.args[0], ast.VarRef)
-        columns = (OutColumn(f.name, f.kind, "__f0"),)
+        columns = (OutColumn(f.name, "__f0"),)
         existence = self.existing_fields([c.args[0]], src)
         if not existence:
             return None, columns, None
@@ -410,15 +401,15 @@ class _Translator:
         n = 0
         for f in q.fields:
             if f.expr is call:
-                columns.append(OutColumn(f.name, f.kind, f"__f{n}"))
+                columns.append(OutColumn(f.name, f"__f{n}"))
                 select.append(f'{tr.var(target)} AS "__f{n}"')
                 n += 1
                 for a in tag_args:
-                    columns.append(OutColumn(a.name, kind_of(a, src.columns), f"__f{n}"))  # type: ignore[union-attr]
+                    columns.append(OutColumn(a.name, f"__f{n}"))  # type: ignore[union-attr]
                     select.append(f'{tr.var(a)} AS "__f{n}"')  # type: ignore[arg-type]
                     n += 1
             else:
-                columns.append(OutColumn(f.name, f.kind, f"__f{n}"))
+                columns.append(OutColumn(f.name, f"__f{n}"))
                 select.append(f'{tr.value(f.expr)} AS "__f{n}"')
                 n += 1
         existence = self.existing_fields([target], src)
@@ -462,7 +453,7 @@ class _Translator:
                 extra = e.args[1] if len(e.args) > 1 else None
                 param = extra.ns if isinstance(extra, ast.DurationLit) else getattr(extra, "value", None)
                 count_input = isinstance(arg, ast.Call) and arg.name == "count"
-                columns.append(OutColumn(f.name, f.kind, alias, ("transform", e.name, param), count_input))
+                columns.append(OutColumn(f.name, alias, ("transform", e.name, param), count_input))
                 arg_kind = kind_of(arg, src.columns) if isinstance(arg, ast.VarRef) else None
                 if arg_kind in ("string", "boolean") and e.name != "elapsed":
                     raise InfluxQLQueryError(f"unsupported {e.name} iterator type: {arg_kind}")
@@ -471,7 +462,7 @@ class _Translator:
             else:
                 alias = inputs.setdefault(e, f"__a{len(inputs)}")
                 count_like = isinstance(e, ast.Call) and e.name == "count"
-                columns.append(OutColumn(f.name, f.kind, alias, None, count_like))
+                columns.append(OutColumn(f.name, alias, None, count_like))
         if q.interval is None:
             refs = [r for e in inputs for r in _var_refs(e)]
             existence = self.existing_fields(refs, src)
