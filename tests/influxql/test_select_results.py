@@ -6,6 +6,8 @@ engine was written; the expected values below are that server's answers.
 
 from __future__ import annotations
 
+from workbench.server.influxql import post
+
 T10, T20, T30, T40 = (f"1970-01-01T00:00:{s}Z" for s in (10, 20, 30, 40))
 
 
@@ -231,8 +233,11 @@ def test_explain_returns_the_sql(server):
     assert s["values"][0][1].startswith('SELECT first_value("time" ORDER BY "v" DESC')
 
 
-def test_max_select_buckets(server):
+def test_max_select_buckets(server, monkeypatch):
     status, message = server.error(
         "SELECT count(v) FROM cpu WHERE time < '2000-01-01T00:00:00Z' GROUP BY time(1s)"
     )
-    assert status == 400 and message.startswith("max-select-buckets limit exceeded")
+    assert status == 400 and message.startswith("max-select-buckets limit exceeded: (946684790/1000000)")
+    monkeypatch.setattr(post, "MAX_FILLED_ROWS", 9)  # two series of five windows each
+    _, message = server.error("SELECT count(v) FROM cpu WHERE time < 15s GROUP BY time(1s), host")
+    assert message.startswith("max-select-buckets limit exceeded: (10/9)")

@@ -20,6 +20,7 @@ from .result import Series
 from .translate import OutColumn, SelectPlan, SourcePlan
 
 MAX_WINDOWS = 1_000_000  # per series, for fill(); InfluxDB 1.x calls this max-select-buckets
+MAX_FILLED_ROWS = 20_000_000  # windows over all series of a measurement
 _DEDUP_TRANSFORMS = frozenset(
     {"derivative", "non_negative_derivative", "difference", "non_negative_difference"}
 )
@@ -185,12 +186,13 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
         keys = df.group_by(tags or pl.lit(0).alias("__k"), maintain_order=True).agg(
             pl.col("time").min().alias("__start")
         )
-    widest = (end - keys["__start"].min()) // iv + 1
-    if widest > MAX_WINDOWS:
-        raise InfluxQLQueryError(
-            f"max-select-buckets limit exceeded: ({widest}/{MAX_WINDOWS}); "
-            "give the query a time range that covers fewer GROUP BY time() windows"
-        )
+    windows = ((end - keys["__start"]) // iv + 1).clip(lower_bound=0)
+    for count, limit in ((windows.max(), MAX_WINDOWS), (windows.sum(), MAX_FILLED_ROWS)):
+        if count > limit:
+            raise InfluxQLQueryError(
+                f"max-select-buckets limit exceeded: ({count}/{limit}); "
+                "give the query a time range that covers fewer GROUP BY time() windows"
+            )
     grid = keys.with_columns(pl.int_ranges(pl.col("__start"), end + iv, iv, dtype=pl.Int64).alias("time"))
     grid = grid.explode("time").drop("__start", "__k", strict=False).drop_nulls("time")
     df = grid.join(df, on=[*tags, "time"], how="left").sort([*tags, "time"], maintain_order=True)
