@@ -89,6 +89,28 @@ def field_name(f: ast.Field) -> str:
     return "_".join(names)
 
 
+def unique_names(names: list[str]) -> list[str]:
+    """InfluxDB's de-duplication of column names: the second ``mean`` is ``mean_1`` (skipping
+    names already taken).
+
+    >>> unique_names(["mean", "mean", "mean_1", "mean"])
+    ['mean', 'mean_2', 'mean_1', 'mean_3']
+    """
+    seen: dict[str, int] = dict.fromkeys(names, 0)
+    out = []
+    for name in names:
+        count = seen[name]
+        if count == 0:
+            seen[name] = 1
+            out.append(name)
+            continue
+        while f"{name}_{count}" in seen:
+            count += 1
+        out.append(f"{name}_{count}")
+        seen[name] = count + 1
+    return out
+
+
 def infer_kind(e: ast.Expr, kind_of: Callable[[ast.VarRef], str | None]) -> str | None:
     """The InfluxQL type of ``e`` (float, integer, uinteger, string, boolean, tag) or None."""
     if isinstance(e, ast.VarRef):

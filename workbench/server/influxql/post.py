@@ -34,7 +34,7 @@ def source_series(
     tags = list(src.group_tags)
     df = _normalise(table, tags)
     for col in plan.columns:
-        if col.op is not None and col.op[0] == "mode":
+        if col.op is not None and col.op[0] == "mode" and df.schema[col.source] != pl.Null:
             modes = [
                 _mode(v, t)
                 for v, t in zip(df[col.source].to_list(), df[col.source + "_t"].to_list(), strict=True)
@@ -109,10 +109,12 @@ def _join_integrals(
         data = points.filter(pl.col(col.source).is_not_null())
         groups = data.partition_by(tags, maintain_order=True, as_dict=True) if tags else {(): data}
         for key, part in groups.items():
+            if part.is_empty():
+                continue
             for start, area in _integral(part["time"].to_list(), part[col.source].to_list(), col.op[1], q):
                 rows.append((*key, start, area))
-        result = pl.DataFrame(rows, schema=[*tags, "time", col.source], orient="row")
-        result = result.with_columns(pl.col("time").cast(pl.Int64), pl.col(col.source).cast(pl.Float64))
+        schema = {**dict.fromkeys(tags, pl.Utf8), "time": pl.Int64, col.source: pl.Float64}
+        result = pl.DataFrame(rows, schema=schema, orient="row")
         df = df.drop(col.source, strict=False).join(result, on=[*tags, "time"], how="left")
     return df
 
@@ -263,6 +265,8 @@ def _transform(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> tuple[pl.
 
 def _apply(part: pl.DataFrame, v: str, op: tuple, tags: list[str], q: ir.SelectQuery) -> pl.DataFrame:
     _, name, param = op
+    if part.schema[v] == pl.Null:  # the field is missing from this measurement
+        return part.clear()
     if name in _DEDUP_TRANSFORMS:
         part = part.unique(subset=[*tags, "time"], keep="first", maintain_order=True)
     val, t = pl.col(v), pl.col("time")

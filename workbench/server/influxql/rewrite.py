@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from . import ast, functions, ir
 from .errors import InfluxQLQueryError, InfluxQLUnsupported
@@ -273,27 +274,14 @@ def _grouped_tag_names(dims: tuple[ast.Dimension, ...], sources: tuple[ir.Source
 
 
 def _name_fields(fields: tuple[ast.Field, ...], merged: Mapping[str, str]) -> tuple[ir.OutField, ...]:
-    names = [functions.field_name(f) for f in fields]
-    seen: dict[str, int] = dict.fromkeys(names, 0)
-    out = []
-    for name, f in zip(names, fields, strict=True):
-        count = seen[name]
-        if count == 0:
-            seen[name] = 1
-            resolved = name
-        else:
-            while f"{name}_{count}" in seen:
-                count += 1
-            resolved = f"{name}_{count}"
-            seen[name] = count + 1
-        kind = functions.infer_kind(f.expr, lambda r: kind_of(r, merged))
-        out.append(ir.OutField(resolved, f.expr, kind))
-    return tuple(out)
+    names = functions.unique_names([functions.field_name(f) for f in fields])
+    return tuple(
+        ir.OutField(name, f.expr, functions.infer_kind(f.expr, lambda r: kind_of(r, merged)))
+        for name, f in zip(names, fields, strict=True)
+    )
 
 
 def _zone_offset_ns(tz: str, at_ns: int) -> int:
-    from datetime import UTC, datetime
-
     when = datetime.fromtimestamp(at_ns / 1e9, tz=UTC).astimezone(zone(tz))
     offset = when.utcoffset()
     return int(offset.total_seconds()) * 10**9 if offset else 0

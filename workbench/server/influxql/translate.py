@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from . import ast, ir
 from .errors import InfluxQLQueryError, InfluxQLUnsupported
-from .functions import AGGREGATES, MATH_ARITY, SELECTORS, TRANSFORMS
+from .functions import AGGREGATES, MATH_ARITY, SELECTORS, TRANSFORMS, unique_names
 from .rewrite import kind_of
 from .sqlexpr import NUMERIC, ExprTranslator, arith_sql, ident, interval, math_sql, number, timestamp
 
@@ -390,7 +390,7 @@ class _Translator:
 
     def top_bottom(self, src: ir.Source, tr: ExprTranslator):
         q = self.q
-        call = next(f.expr for f in q.fields if isinstance(f.expr, ast.Call))
+        call = next(c for f in q.fields for c in _calls(f.expr) if c.name in ("top", "bottom"))
         assert isinstance(call, ast.Call)
         target = call.args[0]
         assert isinstance(target, ast.VarRef)
@@ -412,6 +412,8 @@ class _Translator:
                 columns.append(OutColumn(f.name, f"__f{n}"))
                 select.append(f'{tr.value(f.expr)} AS "__f{n}"')
                 n += 1
+        names = unique_names([c.name for c in columns])  # a tag argument may repeat a field's name
+        columns = [OutColumn(name, c.source) for name, c in zip(names, columns, strict=True)]
         existence = self.existing_fields([target], src)
         if not existence:
             return None, tuple(columns), None
