@@ -429,6 +429,20 @@ _QUERIES: list[tuple[str, str]] = [
         "more-mean-no-data-window-desc",
         f"SELECT mean(value) FROM events WHERE {R} GROUP BY time(15m) ORDER BY time DESC",
     ),
+    # -- what Grafana sends --------------------------------------------------------------------------
+    (
+        "grafana-time-filter",
+        'SELECT mean("v") FROM "single" WHERE time >= 1704067200000ms and time <= 1704070799999ms '
+        "GROUP BY time(5m) fill(null)",
+    ),
+    (
+        "grafana-host-regex",
+        'SELECT last("usage_user") FROM "cpu" WHERE ("host" =~ /^(h1|h3)$/) AND time >= 1704067200000ms '
+        'AND time <= 1704070799999ms GROUP BY time(10m), "host" fill(none)',
+    ),
+    ("grafana-show-retention", 'SHOW RETENTION POLICIES on "diff"'),
+    ("grafana-show-measurements", "SHOW MEASUREMENTS WITH MEASUREMENT =~ /.*/ LIMIT 100"),
+    ("grafana-show-tag-values", 'SHOW TAG VALUES FROM "cpu" WITH KEY = "host" WHERE region =~ /us/'),
     # -- ORDER BY time DESC: windows, fill and transformations run in output order -----------------
     (
         "desc-fill-previous",
