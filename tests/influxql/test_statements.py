@@ -34,6 +34,13 @@ def test_show_retention_policies(server):
         "name": ["autogen"],
         "duration": ["0s"],
     }
+    # without a database: every database on the v3 endpoint, an error on v1
+    assert table(server, "SHOW RETENTION POLICIES", database=None, strict_database=True) == {
+        "iox::database": ["db", "other"],
+        "name": ["autogen", "autogen"],
+        "duration": ["168h0m0s", "0s"],
+    }
+    assert server.error("SHOW RETENTION POLICIES", database=None)[0] == 400
 
 
 def test_show_measurements(server):

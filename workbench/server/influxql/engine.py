@@ -131,6 +131,8 @@ def _plan_statement(
     if isinstance(stmt, ast.ShowDatabases):
         return StatementPlan(i, show=plan_show(stmt, db=None, schema=schema, now_ns=now_ns, params=params))
     target = stmt.statement if isinstance(stmt, ast.Explain) else stmt
+    if isinstance(target, ast.ShowRetentionPolicies) and target.on is None and database is None and strict:
+        return StatementPlan(i, show=plan_show(target, db=None, schema=schema, now_ns=now_ns, params=params))
     db = _resolve_database(target, database, rp, strict)
     if isinstance(target, ast.SelectStatement):
         if not schema.database_exists(db):

@@ -41,20 +41,26 @@ class ShowPlan:
     measurements: tuple[str, ...] = ()
     columns: dict[str, dict[str, str]] | None = None
     queries: tuple[tuple[str, str], ...] = ()
-    databases: tuple[tuple[str, bool], ...] = ()
-    retention_ns: int | None = None
+    databases: tuple[tuple[str, bool], ...] = ()  # SHOW DATABASES, v3: every database and its deleted flag
+    live_databases: tuple[str, ...] = ()  # SHOW DATABASES, v1: the non-deleted ones in catalog order
+    retention: tuple[tuple[str, int | None], ...] = ()  # SHOW RETENTION POLICIES: (database, period)
 
 
 def plan_show(
     stmt: ast.Statement, *, db: str | None, schema: SchemaSource, now_ns: int, params: dict
 ) -> ShowPlan:
     if isinstance(stmt, ast.ShowDatabases):
-        return ShowPlan(stmt, None, databases=tuple(schema.all_databases()))
+        return ShowPlan(
+            stmt, None, databases=tuple(schema.all_databases()), live_databases=tuple(schema.database_names())
+        )
+    if isinstance(stmt, ast.ShowRetentionPolicies) and db is None:  # v3: every database
+        names = sorted(schema.database_names())
+        return ShowPlan(stmt, None, retention=tuple((n, schema.retention_period_ns(n)) for n in names))
     assert db is not None
     if not schema.database_exists(db):
         raise DatabaseNotFound(db)
     if isinstance(stmt, ast.ShowRetentionPolicies):
-        return ShowPlan(stmt, db, retention_ns=schema.retention_period_ns(db))
+        return ShowPlan(stmt, db, retention=((db, schema.retention_period_ns(db)),))
     names = schema.measurements(db)
     if isinstance(stmt, ast.ShowMeasurements):
         names = _filter_with_measurement(stmt, names)
@@ -219,8 +225,7 @@ def execute_show(
 
 
 def _databases(plan: ShowPlan, statement_id: int) -> StatementResult:
-    live = [n for n, deleted in plan.databases if not deleted]
-    series = [_series("databases", ["name"], [live])]
+    series = [_series("databases", ["name"], [list(plan.live_databases)])]
     ordered = sorted(plan.databases, key=lambda d: (d[1], d[0]))
     table = pa.table(
         {
@@ -232,11 +237,15 @@ def _databases(plan: ShowPlan, statement_id: int) -> StatementResult:
 
 
 def _retention(plan: ShowPlan, statement_id: int) -> StatementResult:
-    duration = _go_duration(plan.retention_ns or 0)
-    shard = _go_duration(_shard_group_duration(plan.retention_ns or 0))
+    """One ``autogen`` policy per database, with 1.x's columns on v1 and InfluxDB 3's on v3."""
+    n = len(plan.retention)
+    durations = [_go_duration(ns or 0) for _, ns in plan.retention]
+    shards = [_go_duration(_shard_group_duration(ns or 0)) for _, ns in plan.retention]
     columns = ("name", "duration", "shardGroupDuration", "replicaN", "default")
-    data = pa.table({"c0": ["autogen"], "c1": [duration], "c2": [shard], "c3": [1], "c4": [True]})
-    table = pa.table({"iox::database": [plan.db], "name": ["autogen"], "duration": [duration]})
+    data = pa.table({"c0": ["autogen"] * n, "c1": durations, "c2": shards, "c3": [1] * n, "c4": [True] * n})
+    table = pa.table(
+        {"iox::database": [db for db, _ in plan.retention], "name": ["autogen"] * n, "duration": durations}
+    )
     return StatementResult(statement_id, [Series("", (), columns, data)], v3_table=table)
 
 
