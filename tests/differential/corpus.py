@@ -429,6 +429,23 @@ _QUERIES: list[tuple[str, str]] = [
         "more-mean-no-data-window-desc",
         f"SELECT mean(value) FROM events WHERE {R} GROUP BY time(15m) ORDER BY time DESC",
     ),
+    ("edge-agg-limit-offset", "SELECT count(v) FROM single LIMIT 1 OFFSET 1"),
+    ("edge-soffset-past-end", "SELECT usage_user FROM cpu GROUP BY host SLIMIT 2 SOFFSET 10"),
+    (
+        "edge-week-windows",
+        "SELECT count(v) FROM single WHERE time >= '2023-12-20' AND time < '2024-01-10' GROUP BY time(1w)",
+    ),
+    ("edge-distinct-time-and-tag", f"SELECT distinct(note) FROM mem WHERE {R} GROUP BY time(30m), host"),
+    ("edge-fill-linear-bool", f"SELECT last(raining) FROM weather WHERE {R} GROUP BY time(7m) fill(linear)"),
+    (
+        "edge-count-on-empty-range",
+        "SELECT count(v) FROM single WHERE time >= '2023-01-01' AND time < '2023-01-02'",
+    ),
+    (
+        "edge-fill-on-empty-range",
+        "SELECT count(v) FROM single WHERE time >= '2023-01-01' AND time < '2023-01-01T01:00:00Z' "
+        "GROUP BY time(20m)",
+    ),
     # -- what Grafana sends --------------------------------------------------------------------------
     (
         "grafana-time-filter",
