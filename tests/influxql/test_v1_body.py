@@ -1,0 +1,152 @@
+"""v1 /query bodies: JSON values, epoch, pretty, chunked, CSV and errors."""
+
+from __future__ import annotations
+
+import json
+
+import pyarrow as pa
+import pytest
+
+from workbench.server.influxql import v1_body
+from workbench.server.influxql.errors import InfluxQLUnsupported
+from workbench.server.influxql.result import Series, StatementResult
+
+S = 10**9
+
+
+def series(name="cpu", tags=(), rows=3, tz=None) -> Series:
+    t = pa.table(
+        {
+            "c0": pa.array(
+                [i * S + (i * 123_000 if i else 0) for i in range(rows)], pa.timestamp("ns", tz=tz)
+            ),
+            "c1": pa.array([1.0, 2.5, None][:rows] + [7.0] * max(0, rows - 3)),
+            "c2": pa.array(["a", 'q"uote', None][:rows] + ["z"] * max(0, rows - 3)),
+            "c3": pa.array([True, None, False][:rows] + [True] * max(0, rows - 3)),
+            "c4": pa.array([2**64 - 1, 0, None][:rows] + [1] * max(0, rows - 3), pa.uint64()),
+        }
+    )
+    return Series(name, tags, ("time", "f", "s", "b", "u"), t)
+
+
+def test_values_follow_influxdb():
+    body = json.loads(v1_body.render_json([StatementResult(0, [series(tags=(("host", "a"),))])]))
+    assert body == {
+        "results": [
+            {
+                "statement_id": 0,
+                "series": [
+                    {
+                        "name": "cpu",
+                        "tags": {"host": "a"},
+                        "columns": ["time", "f", "s", "b", "u"],
+                        "values": [
+                            ["1970-01-01T00:00:00Z", 1, "a", True, 2**64 - 1],
+                            ["1970-01-01T00:00:01.000123Z", 2.5, 'q"uote', None, 0],
+                            ["1970-01-01T00:00:02.000246Z", None, None, False, None],
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("epoch", "first"),
+    [("ns", 1_000_123_000), ("u", 1_000_123), ("µ", 1_000_123), ("ms", 1000), ("s", 1), ("m", 0), ("h", 0)],
+)
+def test_epoch(epoch, first):
+    body = json.loads(v1_body.render_json([StatementResult(0, [series()])], epoch=epoch))
+    assert body["results"][0]["series"][0]["values"][1][0] == first
+
+
+def test_tz_offsets_and_series_slices():
+    base = series(rows=4, tz="America/New_York")
+    second = Series("cpu", (), base.columns, base.table, 2, 2)
+    body = json.loads(v1_body.render_json([StatementResult(0, [second])]))
+    assert [r[0] for r in body["results"][0]["series"][0]["values"]] == [
+        "1969-12-31T19:00:02.000246-05:00",
+        "1969-12-31T19:00:03.000369-05:00",
+    ]
+
+
+def test_nan_is_null_and_infinity_fails_the_response():
+    t = pa.table({"c0": pa.array([0, S], pa.timestamp("ns")), "c1": [float("nan"), 1.5]})
+    ok = json.loads(v1_body.render_json([StatementResult(0, [Series("m", (), ("time", "v"), t)])]))
+    assert ok["results"][0]["series"][0]["values"] == [
+        ["1970-01-01T00:00:00Z", None],
+        ["1970-01-01T00:00:01Z", 1.5],
+    ]
+    t = pa.table({"c0": pa.array([0], pa.timestamp("ns")), "c1": [float("-inf")]})
+    assert json.loads(v1_body.render_json([StatementResult(0, [Series("m", (), ("time", "v"), t)])])) == {
+        "error": "json: unsupported value: -Inf"
+    }
+
+
+def test_empty_and_error_statements_and_key_order():
+    results = [StatementResult(0), StatementResult(1, error=InfluxQLUnsupported("DELETE"))]
+    body = v1_body.render_json(results)
+    expected = '{"statement_id":1,"error":"This feature is not implemented: DELETE"}'
+    assert body == b'{"results":[{"statement_id":0},' + expected.encode() + b"]}"
+
+
+def test_pretty():
+    body = v1_body.render_json([StatementResult(0, [series(rows=1)])], pretty=True).decode()
+    assert body.startswith('{\n    "results": [\n        {\n            "statement_id": 0,')
+    assert json.loads(body)["results"][0]["series"][0]["values"] == [
+        ["1970-01-01T00:00:00Z", 1, "a", True, 2**64 - 1]
+    ]
+
+
+def test_chunks_split_series_and_end_with_newlines():
+    results = [StatementResult(0, [series("m1", rows=5), series("m2", rows=1)]), StatementResult(1)]
+    chunks = list(v1_body.render_chunks(results, chunk_size=2))
+    assert all(c.endswith(b"\n") and c.count(b"\n") == 1 for c in chunks)
+    objs = [json.loads(c)["results"][0] for c in chunks]
+    assert [(o["statement_id"], o.get("partial")) for o in objs] == [(0, True)] * 3 + [(0, None), (1, None)]
+    pieces = [o["series"][0] for o in objs[:4]]
+    assert [(p["name"], len(p["values"]), p.get("partial")) for p in pieces] == [
+        ("m1", 2, True),
+        ("m1", 2, True),
+        ("m1", 1, None),
+        ("m2", 1, None),
+    ]
+    assert list(pieces[0]) == ["name", "columns", "values", "partial"]
+    assert objs[4] == {"statement_id": 1}
+
+
+def test_csv():
+    results = [
+        StatementResult(0, [series(tags=(("host", "a"), ("dc", "x,y")), rows=2)]),
+        StatementResult(1, error=InfluxQLUnsupported("DELETE")),
+        StatementResult(2, [Series("databases", (), ("name",), pa.table({"c0": ["db"]}))]),
+    ]
+    assert v1_body.render_csv(results, epoch="s").decode() == (
+        "name,tags,time,f,s,b,u\n"
+        'cpu,"host=a,dc=x,y",0,1,a,true,18446744073709551615\n'
+        'cpu,"host=a,dc=x,y",1,2.5,"q""uote",,0\n'
+        "\n"
+        "name,tags,name\n"
+        "databases,,db\n"
+    )
+    assert v1_body.render_csv([StatementResult(0)]) == b""
+
+
+def test_check_epoch():
+    assert v1_body.check_epoch("ms") == "ms" and v1_body.check_epoch(None) is None
+    with pytest.raises(ValueError, match="invalid epoch"):
+        v1_body.check_epoch("years")
+
+
+def test_series_list_gives_plain_values():
+    s = series(tags=(("host", "a"),), rows=1)
+    assert v1_body.series_list(StatementResult(0, [s]), epoch="s") == [
+        {
+            "name": "cpu",
+            "tags": {"host": "a"},
+            "columns": ["time", "f", "s", "b", "u"],
+            "values": [[0, 1, "a", True, 2**64 - 1]],
+        }
+    ]
+    assert v1_body.series_list(StatementResult(0)) == []
