@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run serve test test-fast lint format bench bench-peers browser-deps clean
+.PHONY: install run serve test test-fast lint format bench bench-peers test-deps clean
 
 install: $(STAMP)
 
@@ -22,7 +22,7 @@ run: install
 serve: install
 	$(VENV)/bin/workbench serve $(ARGS)
 
-test: install browser-deps
+test: install test-deps
 	$(PY) -m pytest -q
 
 test-fast: install
@@ -36,12 +36,16 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Debian's chromium for the Playwright browser tests (never a downloaded browser).
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium) \
-	  || echo "warning: could not install chromium; browser tests will be skipped"; }
+# What the tests drive besides Python packages, from Debian: chromium for the browser tests
+# (never a downloaded browser) and InfluxDB 1.6.7 for the InfluxQL differential test.
+test-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v influxd >/dev/null 2>&1 || missing="$$missing influxdb"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages for the tests:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) \
+	  || echo "warning: could not install$$missing; the tests that need them will be skipped"; \
+	fi
 
 bench: install
 	$(PY) benchmarks/run.py $(ARGS)

@@ -254,8 +254,7 @@ _QUERIES: list[tuple[str, str]] = [
     ("math-bitwise", "SELECT n & 7, n | 8, n ^ 5 FROM single LIMIT 4"),
     (
         "math-functions",
-        "SELECT abs(temperature), ceil(temperature), floor(temperature), round(temperature) "
-        "FROM weather LIMIT 5",
+        "SELECT abs(temperature), ceil(temperature), floor(temperature), round(temperature) FROM weather LIMIT 5",
     ),
     (
         "math-functions-2",
@@ -268,8 +267,7 @@ _QUERIES: list[tuple[str, str]] = [
     ),
     (
         "math-trig-inverse",
-        "SELECT asin(temperature / 30), acos(temperature / 30), atan2(temperature, humidity) "
-        "FROM weather LIMIT 4",
+        "SELECT asin(temperature / 30), acos(temperature / 30), atan2(temperature, humidity) FROM weather LIMIT 4",
     ),
     ("math-pow-log", "SELECT pow(v, 2), log(humidity, 3) FROM single, weather LIMIT 3"),
     ("math-sqrt-negative", "SELECT sqrt(temperature) FROM weather WHERE temperature < 0 LIMIT 3"),
@@ -300,8 +298,7 @@ _QUERIES: list[tuple[str, str]] = [
     ),
     (
         "mix-desc-two-measurements",
-        "SELECT usage_user, used FROM cpu, mem WHERE time < '2024-01-01T00:01:00Z' "
-        "GROUP BY host ORDER BY time DESC",
+        "SELECT usage_user, used FROM cpu, mem WHERE time < '2024-01-01T00:01:00Z' GROUP BY host ORDER BY time DESC",
     ),
     ("mix-desc-raw-by-host", "SELECT usage_user FROM cpu GROUP BY host ORDER BY time DESC LIMIT 2"),
     (
@@ -443,8 +440,7 @@ _QUERIES: list[tuple[str, str]] = [
     ),
     (
         "edge-fill-on-empty-range",
-        "SELECT count(v) FROM single WHERE time >= '2023-01-01' AND time < '2023-01-01T01:00:00Z' "
-        "GROUP BY time(20m)",
+        "SELECT count(v) FROM single WHERE time >= '2023-01-01' AND time < '2023-01-01T01:00:00Z' GROUP BY time(20m)",
     ),
     # -- what Grafana sends --------------------------------------------------------------------------
     (
@@ -485,8 +481,7 @@ _QUERIES: list[tuple[str, str]] = [
     ),
     (
         "desc-agg-non-negative-difference",
-        f"SELECT non_negative_difference(max(code)) FROM events WHERE {R} "
-        "GROUP BY time(10m) ORDER BY time DESC",
+        f"SELECT non_negative_difference(max(code)) FROM events WHERE {R} GROUP BY time(10m) ORDER BY time DESC",
     ),
     ("desc-top-windows", f"SELECT top(v, 3) FROM single WHERE {H1} GROUP BY time(5m) ORDER BY time DESC"),
     ("desc-top", "SELECT top(v, 4) FROM single ORDER BY time DESC"),

@@ -41,9 +41,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _http(
-    method: str, url: str, body: bytes | None = None, headers: dict | None = None
-) -> tuple[int, bytes, dict]:
+def _http(method: str, url: str, body: bytes | None = None, headers: dict | None = None) -> tuple[int, bytes, dict]:
     host = urllib.parse.urlsplit(url).hostname or ""
     if not (host.startswith("127.") or host in ("localhost", "::1")):
         raise ValueError(f"loopback targets only, not {url}")
@@ -163,9 +161,7 @@ class InProcess:
     def query(self, q: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
         params = params or {}
         bind = json.loads(params["params"]) if "params" in params else None
-        plans = engine.plan(
-            q, database=dataset.DATABASE, schema=self.schema, now_ns=time.time_ns(), params=bind
-        )
+        plans = engine.plan(q, database=dataset.DATABASE, schema=self.schema, now_ns=time.time_ns(), params=bind)
         results = [engine.execute(p, self.run_sql) for p in plans]
         epoch = params.get("epoch")
         if params.get("chunked") == "true":
@@ -193,7 +189,5 @@ class OverHTTP:
 
     def query(self, q: str, params: dict[str, str] | None = None) -> tuple[int, bytes]:
         args = {"db": dataset.DATABASE, "q": q, **(params or {})}
-        status, body, _ = _http(
-            "GET", f"{self.url}/query?{urllib.parse.urlencode(args)}", headers=self.headers
-        )
+        status, body, _ = _http("GET", f"{self.url}/query?{urllib.parse.urlencode(args)}", headers=self.headers)
         return status, body

@@ -1,8 +1,10 @@
 """InfluxQL differential test: every corpus case against a real InfluxDB 1.6.7.
 
 Skips cleanly without ``influxd`` (``apt-get install -y --no-install-recommends influxdb``).
-Our side is the in-process engine; set ``INFLUXQL_DIFF_URL`` (and ``INFLUXQL_DIFF_TOKEN``) to
-run it against a live server's ``/query`` instead.
+Our side is the real server (started here on a free port, data written through
+``/api/v3/write_lp``, queries through ``/query``); ``INFLUXQL_DIFF_URL`` (and
+``INFLUXQL_DIFF_TOKEN``) point it at another running server, ``INFLUXQL_DIFF_INPROCESS=1`` runs
+the engine in-process instead.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
+from serverproc import ServerProcess
 
 from . import compare, corpus, runner
 from .sides import InProcess, OverHTTP, influxd_path
@@ -21,12 +24,16 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "influxql-differences.md"
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> dict[str, compare.Outcome]:
+def outcomes(tmp_path_factory) -> dict[str, compare.Outcome]:
     if influxd_path() is None:
         pytest.skip("influxd (InfluxDB 1.6.7) is not installed")
+    if os.environ.get("INFLUXQL_DIFF_INPROCESS") == "1":
+        return {o.case: o for o in runner.run(InProcess())}
     url = os.environ.get("INFLUXQL_DIFF_URL")
-    ours = OverHTTP(url, os.environ.get("INFLUXQL_DIFF_TOKEN")) if url else InProcess()
-    return {o.case: o for o in runner.run(ours)}
+    if url:
+        return {o.case: o for o in runner.run(OverHTTP(url, os.environ.get("INFLUXQL_DIFF_TOKEN")))}
+    with ServerProcess(tmp_path_factory.mktemp("differential"), auth=False) as server:
+        return {o.case: o for o in runner.run(OverHTTP(server.url, None))}
 
 
 @pytest.mark.parametrize("case", corpus.CASES, ids=lambda c: c.id)

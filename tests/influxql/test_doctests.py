@@ -11,15 +11,12 @@ import pytest
 import workbench.server.influxql
 
 MODULES = sorted(
-    name
-    for _, name, _ in pkgutil.walk_packages(workbench.server.influxql.__path__, "workbench.server.influxql.")
+    name for _, name, _ in pkgutil.walk_packages(workbench.server.influxql.__path__, "workbench.server.influxql.")
 )
 
 
 def test_there_are_examples_to_run():
-    with_examples = [
-        m for m in MODULES if doctest.DocTestFinder().find(importlib.import_module(m))[0].examples
-    ]
+    with_examples = [m for m in MODULES if doctest.DocTestFinder().find(importlib.import_module(m))[0].examples]
     assert len(with_examples) >= 10
 
 

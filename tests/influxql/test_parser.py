@@ -176,8 +176,7 @@ def test_parse_errors_point_at_the_token(text, line, col, token, detail):
     assert (e.line, e.col, e.token, e.detail) == (line, col, token, detail)
     found = f'found "{token}"' if token else "found end of input"
     assert (
-        e.wire_message()
-        == f"error in InfluxQL statement: parsing error: {detail} at line {line}, col {col}: {found}"
+        e.wire_message() == f"error in InfluxQL statement: parsing error: {detail} at line {line}, col {col}: {found}"
     )
     assert e.context.splitlines()[-1] == " " * (col - 1) + "^"
 

@@ -29,9 +29,7 @@ numbers = st.one_of(
 operands = st.one_of(names, numbers, st.text("abc' \\", max_size=5).map(ast.StringLit))
 arith = st.recursive(
     st.one_of(names, numbers),
-    lambda inner: st.builds(
-        ast.BinaryExpr, st.sampled_from(["+", "-", "*", "/", "%", "&", "|", "^"]), inner, inner
-    ),
+    lambda inner: st.builds(ast.BinaryExpr, st.sampled_from(["+", "-", "*", "/", "%", "&", "|", "^"]), inner, inner),
     max_leaves=6,
 )
 comparisons = st.builds(ast.BinaryExpr, st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), arith, operands)
@@ -77,12 +75,7 @@ def test_sql_arithmetic_matches_influxql(op, i, rhs):
     floats = isinstance(rhs, float)
     lit = ast.FloatLit(rhs) if floats else ast.IntegerLit(rhs)
     sql = ExprTranslator({"i": "integer"}).value(ast.BinaryExpr(op, ast.VarRef("i"), lit))
-    got = (
-        CTX.sql(f"SELECT {sql} AS x FROM (SELECT CAST({i} AS BIGINT) AS i)")
-        .to_arrow_table()
-        .column(0)[0]
-        .as_py()
-    )
+    got = CTX.sql(f"SELECT {sql} AS x FROM (SELECT CAST({i} AS BIGINT) AS i)").to_arrow_table().column(0)[0].as_py()
     if isinstance(got, float) and math.isnan(got):
         got = None  # NaN and NULL are the same on the wire (null)
     want = influxql_arith(op, i, rhs, floats)

@@ -116,9 +116,7 @@ def test_integral(server):
     series = server.series("SELECT integral(v, 1s) FROM cpu GROUP BY host")
     assert [s["values"][0][1] for s in series] == [20, 105, 0]
     assert server.values("SELECT integral(v) FROM single") == [["1970-01-01T00:00:00Z", 390]]
-    rows = server.values(
-        "SELECT integral(v, 15s) FROM single WHERE time >= 0s AND time < 90s GROUP BY time(30s)"
-    )
+    rows = server.values("SELECT integral(v, 15s) FROM single WHERE time >= 0s AND time < 90s GROUP BY time(30s)")
     assert rows == [
         ["1970-01-01T00:00:00Z", 5.5],
         ["1970-01-01T00:00:30Z", 12.25],
@@ -205,9 +203,7 @@ def test_unsigned_integers_render_exactly(server):
 
 
 def test_tz_renders_offsets_and_aligns_windows(server):
-    assert server.values("SELECT v FROM single LIMIT 1 tz('Asia/Kolkata')") == [
-        ["1970-01-01T05:30:00+05:30", 1]
-    ]
+    assert server.values("SELECT v FROM single LIMIT 1 tz('Asia/Kolkata')") == [["1970-01-01T05:30:00+05:30", 1]]
     rows = server.values(
         "SELECT count(v) FROM single WHERE time >= 0s AND time < 90s GROUP BY time(1d) tz('Asia/Kolkata')"
     )
@@ -234,9 +230,7 @@ def test_explain_returns_the_sql(server):
 
 
 def test_max_select_buckets(server, monkeypatch):
-    status, message = server.error(
-        "SELECT count(v) FROM cpu WHERE time < '2000-01-01T00:00:00Z' GROUP BY time(1s)"
-    )
+    status, message = server.error("SELECT count(v) FROM cpu WHERE time < '2000-01-01T00:00:00Z' GROUP BY time(1s)")
     assert status == 400 and message.startswith("max-select-buckets limit exceeded: (946684790/1000000)")
     monkeypatch.setattr(post, "MAX_FILLED_ROWS", 9)  # two series of five windows each
     _, message = server.error("SELECT count(v) FROM cpu WHERE time < 15s GROUP BY time(1s), host")

@@ -110,17 +110,13 @@ def test_show_series(server):
         ["mem,host=b"],
         ["single"],
     ]
-    assert server.series("SHOW SERIES FROM cpu WHERE region = 'eu'")[0]["values"] == [
-        ["cpu,host=b,region=eu"]
-    ]
+    assert server.series("SHOW SERIES FROM cpu WHERE region = 'eu'")[0]["values"] == [["cpu,host=b,region=eu"]]
 
 
 def test_select_table_for_the_v3_endpoint(server):
     t = server.results("SELECT mean(v) FROM cpu GROUP BY host")[0].to_arrow()
     assert t.column_names == ["iox::measurement", "time", "host", "mean"]
-    assert (
-        str(t.schema.field("iox::measurement").type) == "dictionary<values=string, indices=int32, ordered=0>"
-    )
+    assert str(t.schema.field("iox::measurement").type) == "dictionary<values=string, indices=int32, ordered=0>"
     assert t.to_pydict()["host"] == ["a", "b", "c"]
     t = server.results("SELECT v, host FROM cpu GROUP BY host LIMIT 1")[0].to_arrow()
     assert t.column_names == ["iox::measurement", "time", "v", "host"]  # a projected GROUP BY tag stays put
@@ -164,12 +160,8 @@ def test_one_bad_statement_does_not_hide_the_others(server):
 
 
 def test_the_statement_database_wins_unless_strict(server):
-    assert server.values("SELECT v FROM db..single LIMIT 1", database="other") == [
-        ["1970-01-01T00:00:00Z", 1]
-    ]
-    assert server.values("SELECT v FROM db.autogen.single LIMIT 1", database=None) == [
-        ["1970-01-01T00:00:00Z", 1]
-    ]
+    assert server.values("SELECT v FROM db..single LIMIT 1", database="other") == [["1970-01-01T00:00:00Z", 1]]
+    assert server.values("SELECT v FROM db.autogen.single LIMIT 1", database=None) == [["1970-01-01T00:00:00Z", 1]]
     status, message = server.error("SELECT v FROM db..single", database="other", strict_database=True)
     assert status == 400 and message.startswith(
         "provided a database in both the parameters (other) and query string (db)"

@@ -34,9 +34,7 @@ def test_time_strings(text, tz, ns):
     assert parse_time_string(text, tz) == ns
 
 
-@pytest.mark.parametrize(
-    "text", ["yesterday", "2024-13-01", "2024-01-01T25:00:00Z", "2024-01-01T00:00:00.1234567890Z"]
-)
+@pytest.mark.parametrize("text", ["yesterday", "2024-13-01", "2024-01-01T25:00:00Z", "2024-01-01T00:00:00.1234567890Z"])
 def test_bad_time_strings(text):
     with pytest.raises(InfluxQLQueryError):
         parse_time_string(text)

@@ -17,9 +17,7 @@ S = 10**9
 def series(name="cpu", tags=(), rows=3, tz=None) -> Series:
     t = pa.table(
         {
-            "c0": pa.array(
-                [i * S + (i * 123_000 if i else 0) for i in range(rows)], pa.timestamp("ns", tz=tz)
-            ),
+            "c0": pa.array([i * S + (i * 123_000 if i else 0) for i in range(rows)], pa.timestamp("ns", tz=tz)),
             "c1": pa.array([1.0, 2.5, None][:rows] + [7.0] * max(0, rows - 3)),
             "c2": pa.array(["a", 'q"uote', None][:rows] + ["z"] * max(0, rows - 3)),
             "c3": pa.array([True, None, False][:rows] + [True] * max(0, rows - 3)),
@@ -94,9 +92,7 @@ def test_empty_and_error_statements_and_key_order():
 def test_pretty():
     body = v1_body.render_json([StatementResult(0, [series(rows=1)])], pretty=True).decode()
     assert body.startswith('{\n    "results": [\n        {\n            "statement_id": 0,')
-    assert json.loads(body)["results"][0]["series"][0]["values"] == [
-        ["1970-01-01T00:00:00Z", 1, "a", True, 2**64 - 1]
-    ]
+    assert json.loads(body)["results"][0]["series"][0]["values"] == [["1970-01-01T00:00:00Z", 1, "a", True, 2**64 - 1]]
 
 
 def test_chunks_split_series_and_end_with_newlines():

@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from workbench.server.config import ServerConfig
 from workbench.server.errors import ServerError
-from workbench.server.http import configure, health, query, tokens, write
+from workbench.server.http import configure, health, influxql, query, tokens, write
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.responses import error_response
 from workbench.server.state import ServerState
@@ -46,7 +46,7 @@ class App:
         self.auth = Authenticator(state.config, state.catalog, state.clock)
         self.routes: dict[tuple[str, str], Handler] = {}
         self.prefix_routes: list[tuple[str, frozenset[str], Handler]] = []
-        for module in (write, query, configure, tokens, health):
+        for module in (write, query, influxql, configure, tokens, health):
             for method, path, handler in module.ROUTES:
                 self.routes[(method, path)] = handler
         self.on_started: list[Callable[[], None]] = []
@@ -90,7 +90,7 @@ class App:
                 response = await handler(request, self.state)
                 ok = True
             except ServerError as exc:
-                response = error_response(exc)
+                response = error_response(exc, path)
             except Exception as exc:  # a bug: answer 500 with the reason, keep serving
                 log.exception("unhandled error on %s %s", method, path)
                 response = Response(f"internal error: {exc}".encode(), status_code=500)

@@ -22,7 +22,7 @@ from workbench.protocol.formats import InvalidMimeType, QueryFormat, format_from
 from workbench.server.errors import BadRequest
 from workbench.server.http import formatters
 from workbench.server.http.request import read_json
-from workbench.server.query.executor import PreparedQuery
+from workbench.server.query.executor import PreparedQuery, batches_to_table
 from workbench.server.state import ServerState
 
 
@@ -86,36 +86,52 @@ def _next(it: Iterator[pa.RecordBatch]) -> pa.RecordBatch | None:
     return next(it, None)
 
 
-def _start(
-    prepare: Callable[[], PreparedQuery],
-) -> tuple[PreparedQuery, Iterator[pa.RecordBatch], pa.RecordBatch | None]:
-    """Plan and produce the first batch (one trip to a worker thread for small results)."""
-    prepared = prepare()
-    it = prepared.batches()
-    return prepared, it, _next(it)
+Start = Callable[[], tuple[pa.Schema, Iterator[pa.RecordBatch], Callable[[], bool]]]
 
 
-async def respond(
-    prepare: Callable[[], PreparedQuery], fmt: QueryFormat, state: ServerState, query_type: str
-) -> Response:
-    """Plan and run a query (``prepare`` is called in a worker thread) and answer in ``fmt``."""
+def sql_start(prepare: Callable[[], PreparedQuery]) -> Start:
+    """Plan (in the worker thread) and hand back the schema, the batches and a success probe."""
+
+    def start():
+        prepared = prepare()
+        return prepared.schema, prepared.batches(), lambda: prepared.entry.success
+
+    return start
+
+
+def table_start(make: Callable[[], pa.Table]) -> Start:
+    """A result computed as a whole (InfluxQL) served like a streamed one."""
+
+    def start():
+        table = make()
+        return table.schema, iter(table.to_batches()), lambda: True
+
+    return start
+
+
+def _first(start: Start):
+    schema, it, success = start()
+    return schema, it, success, _next(it)
+
+
+async def respond(start: Start, fmt: QueryFormat, state: ServerState, query_type: str) -> Response:
+    """Run a query (``start`` is called in a worker thread) and answer in ``fmt``."""
     started = time.perf_counter()
     try:
-        prepared, it, first = await asyncio.to_thread(_start, prepare)
+        schema, it, success, first = await asyncio.to_thread(_first, start)
     except Exception:
         state.metrics.observe_query(query_type, False, time.perf_counter() - started)
         raise
-    schema = prepared.schema
 
     def rest() -> list[pa.RecordBatch]:
         return [] if first is None else [first, *it]
 
     def observe() -> None:
-        state.metrics.observe_query(query_type, prepared.entry.success, time.perf_counter() - started)
+        state.metrics.observe_query(query_type, success(), time.perf_counter() - started)
 
     if fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET):
         batches = await asyncio.to_thread(rest)
-        table = pa.Table.from_batches(batches, schema=schema)
+        table = batches_to_table(batches, schema)
         body = await asyncio.to_thread(formatters.pretty if fmt is QueryFormat.PRETTY else formatters.parquet, table)
         observe()
         return Response(body, media_type=fmt.content_type)
@@ -154,7 +170,8 @@ async def respond(
 
 async def query_sql(request: Request, state: ServerState) -> Response:
     req = await parse_query_request(request, state, db_required=True)
-    return await respond(lambda: state.executor.prepare(req.db, req.q, req.params), req.format, state, "sql")
+    start = sql_start(lambda: state.executor.prepare(req.db, req.q, req.params))
+    return await respond(start, req.format, state, "sql")
 
 
 ROUTES = [

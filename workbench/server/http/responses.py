@@ -20,8 +20,10 @@ def empty(status: int = 200) -> Response:
     return Response(b"", status_code=status)
 
 
-def error_response(exc: ServerError) -> Response:
+def error_response(exc: ServerError, path: str = "") -> Response:
     """An error as InfluxDB 3 renders it: ``{"error": msg}`` or the bare message."""
+    if exc.status == 401 and path == "/query":
+        return json_response({"error": "unauthorized access"}, 401)  # the v1 API's opaque message
     if exc.status == 401 or exc.message.startswith("Authorization header was malformed"):
         # InfluxDB hand-formats its authentication errors, with a space after the colon.
         return Response(

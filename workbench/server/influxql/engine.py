@@ -266,8 +266,6 @@ def _local_runner(tables: dict[str, pa.Table]) -> RunSQL:
 
 def _explain(p: StatementPlan) -> StatementResult:
     rows = [format_sql(sql) for sql in p.sql]
-    table = pa.table(
-        {"plan_type": pa.array(["sql"] * len(rows), pa.utf8()), "plan": pa.array(rows, pa.utf8())}
-    )
+    table = pa.table({"plan_type": pa.array(["sql"] * len(rows), pa.utf8()), "plan": pa.array(rows, pa.utf8())})
     series = Series("", (), ("plan_type", "plan"), pa.table({"c0": table.column(0), "c1": table.column(1)}))
     return StatementResult(p.statement_id, [series] if rows else [], v3_table=table)

@@ -32,9 +32,7 @@ TRANSFORMS = frozenset(
     }
 )
 MATH_ARITY = {
-    **dict.fromkeys(
-        ("abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log2", "log10", "sin", "cos", "tan"), 1
-    ),
+    **dict.fromkeys(("abs", "ceil", "floor", "round", "sqrt", "exp", "ln", "log2", "log10", "sin", "cos", "tan"), 1),
     **dict.fromkeys(("asin", "acos", "atan"), 1),
     **dict.fromkeys(("pow", "log", "atan2"), 2),
 }
@@ -264,25 +262,17 @@ class _Checker:
         self.c.selectors += 1
         self.c.top_bottom = True
         if len(args) < 2:
-            raise InfluxQLQueryError(
-                f"invalid number of arguments for {name}, expected at least 2, got {len(args)}"
-            )
+            raise InfluxQLQueryError(f"invalid number of arguments for {name}, expected at least 2, got {len(args)}")
         limit = args[-1]
         if not isinstance(limit, ast.IntegerLit):
-            raise InfluxQLQueryError(
-                f"expected integer as last argument in {name}(), found {ast.render(limit)}"
-            )
+            raise InfluxQLQueryError(f"expected integer as last argument in {name}(), found {ast.render(limit)}")
         if limit.value <= 0:
             raise InfluxQLQueryError(f"limit ({limit.value}) in {name} function must be at least 1")
         if not isinstance(args[0], ast.VarRef):
-            raise InfluxQLQueryError(
-                f"expected first argument to be a field in {name}(), found {ast.render(args[0])}"
-            )
+            raise InfluxQLQueryError(f"expected first argument to be a field in {name}(), found {ast.render(args[0])}")
         for a in args[1:-1]:
             if not isinstance(a, ast.VarRef):
-                raise InfluxQLQueryError(
-                    f"only fields or tags are allowed in {name}(), found {ast.render(a)}"
-                )
+                raise InfluxQLQueryError(f"only fields or tags are allowed in {name}(), found {ast.render(a)}")
 
     def transform(self, name: str, args: tuple[ast.Expr, ...]) -> None:
         self.c.windows += 1
@@ -293,9 +283,7 @@ class _Checker:
             self.arity(name, args, 2)
             n = args[1]
             if not isinstance(n, ast.IntegerLit):
-                raise InfluxQLQueryError(
-                    f"second argument for moving_average must be an integer, got {ast.render(n)}"
-                )
+                raise InfluxQLQueryError(f"second argument for moving_average must be an integer, got {ast.render(n)}")
             if n.value <= 1:
                 raise InfluxQLQueryError(f"moving_average window must be greater than 1, got {n.value}")
         else:
@@ -325,8 +313,7 @@ class _Checker:
     def arity_range(name: str, args: tuple[ast.Expr, ...], lo: int, hi: int) -> None:
         if not lo <= len(args) <= hi:
             raise InfluxQLQueryError(
-                f"invalid number of arguments for {name}, expected at least {lo} but no more than {hi}, "
-                f"got {len(args)}"
+                f"invalid number of arguments for {name}, expected at least {lo} but no more than {hi}, got {len(args)}"
             )
 
     @staticmethod
@@ -356,16 +343,12 @@ def classify(fields: tuple[ast.Field, ...], *, group_by_time: bool, fill: ast.Fi
     if c.top_bottom and functions > 1:
         raise InfluxQLQueryError("selector function top() cannot be combined with other functions")
     if c.distinct and (functions != 1 or c.raw_fields):
-        raise InfluxQLQueryError(
-            "aggregate function distinct() cannot be combined with other functions or fields"
-        )
+        raise InfluxQLQueryError("aggregate function distinct() cannot be combined with other functions or fields")
     if c.raw_fields and not c.top_bottom:
         if c.aggregates + c.windows > 0:
             raise InfluxQLQueryError("mixing aggregate and non-aggregate queries is not supported")
         if c.selectors > 1:
-            raise InfluxQLQueryError(
-                "mixing multiple selector functions with tags or fields is not supported"
-            )
+            raise InfluxQLQueryError("mixing multiple selector functions with tags or fields is not supported")
     if c.top_bottom:
         return ir.TOP_BOTTOM
     if c.windows:

@@ -125,9 +125,7 @@ class _Parser(ShowClauses):
         elif tok.kind == "KEYWORD" and tok.value in _UNSUPPORTED_HEADS:
             stmt = self.unsupported()
         else:
-            raise self.error(
-                "invalid InfluxQL statement, expected SELECT, SHOW, EXPLAIN, CREATE, DROP or DELETE"
-            )
+            raise self.error("invalid InfluxQL statement, expected SELECT, SHOW, EXPLAIN, CREATE, DROP or DELETE")
         if self.tok.kind != "EOF":
             raise self.error("unexpected token, expected end of statement")
         return stmt
@@ -158,11 +156,7 @@ class _Parser(ShowClauses):
             dimensions = self.dimensions()
         fill = self.fill()
         order_desc = self.order_by()
-        limit = (
-            self.unsigned("invalid LIMIT clause, expected unsigned integer")
-            if self.keyword("LIMIT")
-            else None
-        )
+        limit = self.unsigned("invalid LIMIT clause, expected unsigned integer") if self.keyword("LIMIT") else None
         offset = None
         if self.keyword("OFFSET"):
             offset = self.unsigned("invalid OFFSET clause, expected unsigned integer")

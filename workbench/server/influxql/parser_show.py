@@ -66,11 +66,7 @@ class ShowClauses:
         return tuple(sources)
 
     def limit_offset(self) -> tuple[int | None, int | None]:
-        limit = (
-            self.unsigned("invalid LIMIT clause, expected unsigned integer")
-            if self.keyword("LIMIT")
-            else None
-        )
+        limit = self.unsigned("invalid LIMIT clause, expected unsigned integer") if self.keyword("LIMIT") else None
         offset = None
         if self.keyword("OFFSET"):
             offset = self.unsigned("invalid OFFSET clause, expected unsigned integer")

@@ -21,14 +21,10 @@ from .translate import OutColumn, SelectPlan, SourcePlan
 
 MAX_WINDOWS = 1_000_000  # per series, for fill(); InfluxDB 1.x calls this max-select-buckets
 MAX_FILLED_ROWS = 20_000_000  # windows over all series of a measurement
-_DEDUP_TRANSFORMS = frozenset(
-    {"derivative", "non_negative_derivative", "difference", "non_negative_difference"}
-)
+_DEDUP_TRANSFORMS = frozenset({"derivative", "non_negative_derivative", "difference", "non_negative_difference"})
 
 
-def source_series(
-    plan: SelectPlan, src: SourcePlan, table: pa.Table, points: pa.Table | None
-) -> list[Series]:
+def source_series(plan: SelectPlan, src: SourcePlan, table: pa.Table, points: pa.Table | None) -> list[Series]:
     """The series one measurement contributes, in output order."""
     q = plan.query
     tags = list(src.group_tags)
@@ -36,8 +32,7 @@ def source_series(
     for col in plan.columns:
         if col.op is not None and col.op[0] == "mode" and df.schema[col.source] != pl.Null:
             modes = [
-                _mode(v, t)
-                for v, t in zip(df[col.source].to_list(), df[col.source + "_t"].to_list(), strict=True)
+                _mode(v, t) for v, t in zip(df[col.source].to_list(), df[col.source + "_t"].to_list(), strict=True)
             ]
             df = df.with_columns(pl.Series(col.source, modes, dtype=df.schema[col.source].inner))
     integrals = [c for c in plan.columns if c.op is not None and c.op[0] == "integral"]

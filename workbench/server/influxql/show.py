@@ -46,9 +46,7 @@ class ShowPlan:
     retention: tuple[tuple[str, int | None], ...] = ()  # SHOW RETENTION POLICIES: (database, period)
 
 
-def plan_show(
-    stmt: ast.Statement, *, db: str | None, schema: SchemaSource, now_ns: int, params: dict
-) -> ShowPlan:
+def plan_show(stmt: ast.Statement, *, db: str | None, schema: SchemaSource, now_ns: int, params: dict) -> ShowPlan:
     if isinstance(stmt, ast.ShowDatabases):
         return ShowPlan(
             stmt, None, databases=tuple(schema.all_databases()), live_databases=tuple(schema.database_names())
@@ -117,9 +115,7 @@ def _tag_keys(columns: dict[str, str]) -> list[str]:
     return sorted(n for n, k in columns.items() if k == "tag")
 
 
-def _sql_for(
-    stmt: ast.Statement, m: str, columns: dict[str, str], cond: ast.Expr | None, now_ns: int
-) -> str | None:
+def _sql_for(stmt: ast.Statement, m: str, columns: dict[str, str], cond: ast.Expr | None, now_ns: int) -> str | None:
     table = ident(m)
     if isinstance(stmt, ast.ShowMeasurements):
         if cond is None:
@@ -162,9 +158,7 @@ def _key_matches(stmt: ast.ShowTagValues, key: str) -> bool:
 # -- execution ------------------------------------------------------------------------------------
 
 
-def execute_show(
-    plan: ShowPlan, statement_id: int, run_sql: Callable[[str, dict | None], pa.Table]
-) -> StatementResult:
+def execute_show(plan: ShowPlan, statement_id: int, run_sql: Callable[[str, dict | None], pa.Table]) -> StatementResult:
     stmt = plan.statement
     results = {m: run_sql(sql, None) for m, sql in plan.queries}
     if isinstance(stmt, ast.ShowDatabases):
@@ -172,14 +166,10 @@ def execute_show(
     if isinstance(stmt, ast.ShowRetentionPolicies):
         return _retention(plan, statement_id)
     if isinstance(stmt, ast.ShowMeasurements):
-        names = [
-            m for m in plan.measurements if stmt.condition is None or results.get(m, pa.table({})).num_rows
-        ]
+        names = [m for m in plan.measurements if stmt.condition is None or results.get(m, pa.table({})).num_rows]
         names = _page(names, stmt.limit, stmt.offset)
         series = [_series("measurements", ["name"], [names])] if names else []
-        table = pa.table(
-            {MEASUREMENT_COLUMN: _dict(["measurements"] * len(names)), "name": pa.array(names, pa.utf8())}
-        )
+        table = pa.table({MEASUREMENT_COLUMN: _dict(["measurements"] * len(names)), "name": pa.array(names, pa.utf8())})
         return StatementResult(statement_id, series, v3_table=table)
     if isinstance(stmt, ast.ShowTagKeys):
         rows = []
@@ -265,9 +255,7 @@ def _go_duration(ns: int) -> str:
     return f"{secs // 3600}h{secs % 3600 // 60}m{secs % 60}s"
 
 
-def _per_measurement(
-    statement_id: int, rows: list[tuple[str, list]], columns: list[str], to_row
-) -> StatementResult:
+def _per_measurement(statement_id: int, rows: list[tuple[str, list]], columns: list[str], to_row) -> StatementResult:
     series = []
     v3: dict[str, list] = {MEASUREMENT_COLUMN: [], **{c: [] for c in columns}}
     for m, items in rows:

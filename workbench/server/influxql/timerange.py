@@ -98,9 +98,7 @@ def time_comparison(e: ast.Expr) -> tuple[str, ast.Expr] | None:
     return None
 
 
-def split_time_range(
-    cond: ast.Expr | None, *, now_ns: int, tz: str | None = None
-) -> tuple[TimeRange, ast.Expr | None]:
+def split_time_range(cond: ast.Expr | None, *, now_ns: int, tz: str | None = None) -> tuple[TimeRange, ast.Expr | None]:
     """Pull every time comparison out of ``cond`` into one TimeRange (their intersection).
 
     As in InfluxQL, a time comparison bounds the whole query wherever it appears, even under

@@ -166,9 +166,7 @@ class _Translator:
     def order_by(self, src: ir.Source, *, desc: bool, tiebreak: bool) -> str:
         keys = [*self.series_order(src), '"time" DESC' if desc else '"time"']
         if tiebreak:
-            keys += [
-                ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags
-            ]
+            keys += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
         return " ORDER BY " + ", ".join(keys)
 
     def existing_fields(self, refs: list[ast.VarRef], src: ir.Source) -> list[str]:
@@ -330,9 +328,7 @@ class _Translator:
         if name in ("min", "max"):
             return f"{name}({col})"
         if name in ("first", "last"):
-            return (
-                f"first_value({col} ORDER BY {_selector_order(name, col)}) FILTER (WHERE {col} IS NOT NULL)"
-            )
+            return f"first_value({col} ORDER BY {_selector_order(name, col)}) FILTER (WHERE {col} IS NOT NULL)"
         if name == "percentile":
             return self.percentile_pick(c, col, col)
         raise InfluxQLUnsupported(f"{name}() in this position")
@@ -350,9 +346,7 @@ class _Translator:
         col = tr.var(target)
         if sel.name == "percentile":
             return self.percentile_pick(sel, col, pick)
-        return (
-            f"first_value({pick} ORDER BY {_selector_order(sel.name, col)}) FILTER (WHERE {col} IS NOT NULL)"
-        )
+        return f"first_value({pick} ORDER BY {_selector_order(sel.name, col)}) FILTER (WHERE {col} IS NOT NULL)"
 
     def mode_lists(self, c: ast.Call, tr: ExprTranslator) -> tuple[str, str]:
         """Values and their times, sorted by value then time, for post.py's mode."""
@@ -419,9 +413,7 @@ class _Translator:
             return None, tuple(columns), None
         col = existence[0]
         if kind_of(target, src.columns) not in NUMERIC:
-            raise InfluxQLQueryError(
-                f"unsupported {call.name} iterator type: field {target.name} is not a number"
-            )
+            raise InfluxQLQueryError(f"unsupported {call.name} iterator type: field {target.name} is not a number")
         direction = "DESC" if call.name == "top" else "ASC"
         rank_order = f'{col} {direction}, "time"'
         partition = list(self.present_tags(src))

@@ -37,6 +37,11 @@ SCHEMA = "iox"
 READ_ONLY = SQLOptions().with_allow_ddl(False).with_allow_dml(False).with_allow_statements(False)
 
 
+def batches_to_table(batches: list[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    """A table of the batches as produced (their nullability can be stricter than the plan's)."""
+    return pa.Table.from_batches(batches) if batches else schema.empty_table()
+
+
 def database_not_found(db: str) -> ServerError:
     return NotFound(f"query error: database not found: {db}", json_body=True)
 
@@ -147,7 +152,7 @@ class PreparedQuery:
         self.entry.phase = "success" if self.entry.success else "fail"
 
     def collect(self) -> pa.Table:
-        return pa.Table.from_batches(list(self.batches()), schema=self.schema)
+        return batches_to_table(list(self.batches()), self.schema)
 
 
 class QueryExecutor:
@@ -237,6 +242,7 @@ class QueryExecutor:
     def _plan(ctx: df.SessionContext, sql: str, params: dict | None) -> df.DataFrame:
         return ctx.sql_with_options(sql, READ_ONLY, param_values=params or None)
 
-    def query(self, db_name: str, sql: str, params: dict | None = None) -> pa.Table:
+    def query(self, db_name: str, sql: str, params: dict | None = None, *, query_type: str = "sql",
+              log_text: str | None = None) -> pa.Table:  # fmt: skip
         """Plan and run to completion (for internal callers: plugins, InfluxQL, tests)."""
-        return self.prepare(db_name, sql, params).collect()
+        return self.prepare(db_name, sql, params, query_type=query_type, log_text=log_text).collect()

@@ -1,0 +1,59 @@
+"""Run InfluxQL against the server: the catalog as the engine's ``SchemaSource``, and SQL execution.
+
+``run_influxql`` plans every statement with ``influxql.engine.plan`` (reading the catalog through
+``CatalogSchema``) and executes it with ``influxql.engine.execute``, whose generated SQL runs on
+the ordinary SQL path (``QueryExecutor.query``), logged in ``system.queries`` as ``influxql``.
+The HTTP endpoints (``http/influxql.py``) render the results.
+"""
+
+from __future__ import annotations
+
+from workbench.server.catalog.catalog import Catalog
+from workbench.server.influxql import engine
+from workbench.server.influxql.result import StatementResult
+from workbench.server.query.executor import QueryExecutor
+
+
+class CatalogSchema:
+    """The catalog as the InfluxQL engine reads it."""
+
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    def database_names(self) -> list[str]:
+        return [d.name for d in self.catalog.active_databases()]
+
+    def all_databases(self) -> list[tuple[str, bool]]:
+        return [(d.name, d.deleted) for d in self.catalog.all_databases()]
+
+    def database_exists(self, db: str) -> bool:
+        return self.catalog.db(db) is not None
+
+    def retention_period_ns(self, db: str) -> int | None:
+        d = self.catalog.db(db)
+        return None if d is None else d.retention_ns
+
+    def measurements(self, db: str) -> list[str]:
+        d = self.catalog.db(db)
+        return sorted(t.name for t in d.active_tables()) if d else []
+
+    def columns(self, db: str, measurement: str) -> dict[str, str] | None:
+        t = self.catalog.table(db, measurement)
+        if t is None:
+            return None
+        return {c.name: c.type.value for c in t.columns.values()}
+
+
+def plan(catalog: Catalog, text: str, *, database: str | None, now_ns: int, params: dict | None = None,
+         retention_policy: str | None = None, strict_database: bool = False) -> list[engine.StatementPlan]:  # fmt: skip
+    return engine.plan(text, database=database, schema=CatalogSchema(catalog), now_ns=now_ns, params=params,
+                       retention_policy=retention_policy, strict_database=strict_database)  # fmt: skip
+
+
+def execute(executor: QueryExecutor, p: engine.StatementPlan, text: str) -> StatementResult:
+    """Run one planned statement; its SQL goes through the executor (logged as ``influxql``)."""
+
+    def run_sql(sql: str, params: dict | None):
+        return executor.query(p.database, sql, params, query_type="influxql", log_text=text)
+
+    return engine.execute(p, run_sql)
