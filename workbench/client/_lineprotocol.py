@@ -7,8 +7,10 @@ Polars expressions — one pass per column, no Python loop per row — following
 rules InfluxDB 3 parses (``reference/influxdb3-behavior.md`` 4.3):
 
 * measurement: ``\\``, ``,`` and space escaped; tag keys, tag values and field keys: ``\\``,
-  ``,``, ``=`` and space escaped; string fields quoted with ``\\`` and ``"`` escaped. A newline
-  cannot be escaped outside a string field and is refused.
+  ``,``, ``=`` and space escaped; string fields quoted with ``\\`` and ``"`` escaped. Outside
+  string fields, newlines and tabs cannot be escaped and a trailing backslash is refused by
+  InfluxDB's parser: such names and tag values raise ``ValueError`` (as does a measurement
+  starting with ``#``, which would read as a comment).
 * signed integers → ``<n>i``, unsigned → ``<n>u``, booleans → ``t``/``f``, floats → the
   shortest text that round-trips, always with a decimal point before an exponent
   (``1.0e+20``); NaN and ±inf cannot be written and are skipped like nulls.
@@ -77,12 +79,20 @@ def _escape_key_expr(expr: pl.Expr) -> pl.Expr:
 def _check_name(kind: str, name: str) -> None:
     if not name:
         raise ValueError(f"{kind} cannot be empty")
-    if "\n" in name or "\r" in name:
-        raise ValueError(f"{kind} {name!r} contains a line break, which line protocol cannot carry")
+    if "\n" in name or "\t" in name:
+        raise ValueError(f"{kind} {name!r} contains a line break or tab, which line protocol cannot carry")
+    if name.endswith("\\"):
+        raise ValueError(f"{kind} {name!r} ends with a backslash, which InfluxDB's parser refuses")
 
 
 _STRINGY = (pl.String, pl.Categorical, pl.Enum)
 _TIMEY = (pl.Datetime, pl.Date)
+
+
+def _check_measurement(name: str) -> None:
+    _check_name("measurement", name)
+    if name.startswith("#") or "\0" in name:
+        raise ValueError(f"measurement {name!r} starts with '#' (a comment) or contains NUL")
 
 
 def plan_frame(
@@ -94,7 +104,7 @@ def plan_frame(
     precision: Precision | None,
 ) -> FramePlan:
     """Resolve tags, fields, time column and wire precision for a frame (defaults documented above)."""
-    _check_name("measurement", measurement)
+    _check_measurement(measurement)
     schema = df.schema
     if time is None:
         candidates = [name for name, dtype in schema.items() if isinstance(dtype, _TIMEY)]
@@ -143,7 +153,7 @@ def _field_expr(name: str, dtype: pl.DataType) -> pl.Expr:
     col = pl.col(name)
     key = pl.lit(_escape_key(name) + "=")
     if dtype == pl.Boolean:
-        value = pl.when(col).then(pl.lit("t")).otherwise(pl.lit("f"))
+        value = pl.when(col).then(pl.lit("t")).when(~col).then(pl.lit("f"))  # null stays null
     elif dtype.is_float() or isinstance(dtype, pl.Decimal):
         as_float = col.cast(pl.Float64) if isinstance(dtype, pl.Decimal) else col
         text = as_float.cast(pl.String).str.replace(r"^(-?\d+)e", "${1}.0e")
@@ -179,9 +189,20 @@ def _time_expr(plan: FramePlan, dtype: pl.DataType) -> pl.Expr:
 
 def frame_lines(df: pl.DataFrame, plan: FramePlan) -> pl.Series:
     """One line-protocol string per row that has at least one field (rows without are dropped)."""
-    for name in plan.tags:
-        if df.select(pl.col(name).cast(pl.String).str.contains("\n", literal=True).any()).item():
-            raise ValueError(f"tag column {plan.measurement}.{name} has a value with a line break")
+    if plan.tags:
+        bad = df.select(
+            (
+                pl.col(t).cast(pl.String).str.contains(r"[\n\t]")
+                | pl.col(t).cast(pl.String).str.ends_with("\\")
+            ).any()
+            for t in plan.tags
+        ).row(0)
+        for name, refused in zip(plan.tags, bad, strict=True):
+            if refused:
+                raise ValueError(
+                    f"tag column {name!r} has a value with a line break or tab, or ending with a backslash, "
+                    "which line protocol cannot carry"
+                )
     series_key = pl.concat_str(
         [pl.lit(_escape_measurement(plan.measurement)), *(_tag_expr(t) for t in plan.tags)],
         separator="",

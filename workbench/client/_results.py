@@ -102,18 +102,17 @@ class JsonLinesDecoder:
     def _decode(self, lines: list[str]) -> pl.DataFrame:
         try:
             df = pl.read_ndjson(io.StringIO("\n".join(lines)), infer_schema_length=None)
+            if TIME_COLUMN in df.columns and df.schema[TIME_COLUMN] == pl.String:
+                df = df.with_columns(pl.col(TIME_COLUMN).str.to_datetime(time_unit="ns", time_zone="UTC"))
+            for name, dtype in df.schema.items():
+                known = self.schema.get(name)
+                if known is None or known == pl.Null:
+                    self.schema[name] = dtype
+            return df.select(
+                pl.col(name).cast(dtype) if name in df.columns else pl.lit(None, dtype).alias(name)
+                for name, dtype in self.schema.items()
+            )
         except (pl.exceptions.PolarsError, json.JSONDecodeError) as exc:
             raise DecodeError(
                 f"could not decode a JSON-lines result batch: {exc}", content_type="application/jsonl"
             ) from exc
-        if TIME_COLUMN in df.columns and df.schema[TIME_COLUMN] == pl.String:
-            df = df.with_columns(pl.col(TIME_COLUMN).str.to_datetime(time_unit="ns", time_zone="UTC"))
-        for name, dtype in df.schema.items():
-            known = self.schema.get(name)
-            if known is None or known == pl.Null:
-                self.schema[name] = dtype
-        columns = [
-            pl.col(name).cast(dtype) if name in df.columns else pl.lit(None, dtype).alias(name)
-            for name, dtype in self.schema.items()
-        ]
-        return df.select(columns)
