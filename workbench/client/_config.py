@@ -149,26 +149,28 @@ class Profile:
 
     name: str
     host: str | None = None
-    token: str | None = None
+    token: str | None = dataclasses.field(default=None, repr=False)
+    token_env: str | None = None
+    """Environment variable holding the token, read when the profile is used."""
     database: str | None = None
     embedded: bool = False
     data_dir: str | None = None
     options: Mapping[str, object] = dataclasses.field(default_factory=dict)
     """Other ClientConfig settings given in the profile (timeout, retries, ...)."""
 
-    def config(self, **overrides) -> ClientConfig:
+    def config(self, environ: Mapping[str, str] | None = None, **overrides) -> ClientConfig:
         """The ClientConfig of a remote profile (embedded profiles go through the launcher)."""
         if self.host is None:
-            raise ConfigError(f"profile {self.name!r} has no host")
-        values = {"token": self.token, "database": self.database, **self.options, **overrides}
+            raise ConfigError(f"profile {self.name!r} is embedded: it has no host")
+        token = self.token
+        if "token" not in overrides and self.token_env is not None:
+            token = (os.environ if environ is None else environ).get(self.token_env)
+            if not token:
+                raise ConfigError(
+                    f"profile {self.name!r} reads its token from ${self.token_env}, which is unset"
+                )
+        values = {"token": token, "database": self.database, **self.options, **overrides}
         return ClientConfig(host=self.host, **values)
-
-    def __repr__(self) -> str:
-        token = "***" if self.token else None
-        return (
-            f"Profile(name={self.name!r}, host={self.host!r}, token={token!r}, database={self.database!r}, "
-            f"embedded={self.embedded!r}, data_dir={self.data_dir!r}, options={dict(self.options)!r})"
-        )
 
 
 _PROFILE_KEYS = {"host", "token", "token_env", "database", "embedded", "data_dir"}
@@ -185,8 +187,7 @@ def load_profiles(
     path: str | os.PathLike | None = None, environ: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Profile], str | None]:
     """Parse a profiles file into ``({name: Profile}, default_name)``; a missing file is empty."""
-    env = os.environ if environ is None else environ
-    file = profiles_path(path, env)
+    file = profiles_path(path, environ)
     if not file.exists():
         return {}, None
     try:
@@ -196,14 +197,14 @@ def load_profiles(
     tables = doc.get("profiles", {})
     if not isinstance(tables, dict):
         raise ConfigError(f"{file}: 'profiles' must be a table of [profiles.<name>] tables")
-    profiles = {name: _profile(file, name, table, env) for name, table in tables.items()}
+    profiles = {name: _profile(file, name, table) for name, table in tables.items()}
     default = doc.get("default")
     if default is not None and default not in profiles:
         raise ConfigError(f"{file}: default profile {default!r} is not defined (have: {sorted(profiles)})")
     return profiles, default
 
 
-def _profile(file: Path, name: str, table: object, env: Mapping[str, str]) -> Profile:
+def _profile(file: Path, name: str, table: object) -> Profile:
     if not isinstance(table, dict):
         raise ConfigError(f"{file}: [profiles.{name}] must be a table")
     unknown = set(table) - _PROFILE_KEYS - _OPTION_KEYS
@@ -215,17 +216,13 @@ def _profile(file: Path, name: str, table: object, env: Mapping[str, str]) -> Pr
     embedded = bool(table.get("embedded", False))
     if embedded == ("host" in table):
         raise ConfigError(f"{file}: [profiles.{name}] needs exactly one of host = '...' or embedded = true")
-    token = table.get("token")
-    if "token_env" in table:
-        token = env.get(table["token_env"])
-        if not token:
-            raise ConfigError(
-                f"{file}: [profiles.{name}] reads its token from ${table['token_env']}, which is unset"
-            )
+    if "token" in table and "token_env" in table:
+        raise ConfigError(f"{file}: [profiles.{name}] sets both token and token_env")
     return Profile(
         name=name,
         host=table.get("host"),
-        token=token,
+        token=table.get("token"),
+        token_env=table.get("token_env"),
         database=table.get("database"),
         embedded=embedded,
         data_dir=table.get("data_dir"),
