@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope
+from IPython.core.magic import Magics, line_cell_magic, magics_class, needs_local_scope, no_var_expand
 
 from workbench.client._client import Client
 from workbench.client._connect import connect
@@ -142,6 +142,7 @@ class SQLMagics(Magics):
             self.client = connect()
         return self.client
 
+    @no_var_expand  # IPython would otherwise paste {name} into the text before we see it
     @needs_local_scope
     @line_cell_magic
     def sql(self, line: str, cell: str | None = None, local_ns: Mapping[str, Any] | None = None):
