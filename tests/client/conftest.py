@@ -2,9 +2,10 @@
 
 * ``fake`` — a :class:`client_fakes.FakeServer` behind ``httpx.MockTransport``, for the client's
   own logic. It records every request and answers from a route table.
-* ``live_server`` / ``live`` / ``db`` — the real embedded server, started once per session with
-  ``workbench.launcher.start(..., reuse=False)`` and stopped at the end, a connected ``Client``,
-  and a fresh database name per test. Live tests are skipped while the server package has no
+* ``live_server`` / ``live`` / ``db`` / ``wb`` — the real embedded server, started once per
+  session with ``workbench.launcher.start(..., reuse=False)`` and stopped at the end; a
+  connected ``Client``; a fresh database name per test (deleted afterwards); and a client whose
+  default database is that one. Live tests are skipped while the server package has no
   ``workbench.server.app``.
 """
 
@@ -45,7 +46,14 @@ _names = itertools.count()
 @pytest.fixture
 def db(live: Client, request) -> str:
     """A database name unique to the test; the database is deleted afterwards if it exists."""
-    name = f"t{next(_names)}_{request.node.name.split('[')[0][:40]}".replace("test_", "")
+    name = f"t{next(_names)}_{request.node.name.split('[')[0].removeprefix('test_')[:40]}"
     yield name
     if name in live.list_databases():
         live.delete_database(name)
+
+
+@pytest.fixture
+def wb(live_server, db) -> Client:
+    """A client of the live server whose default database is the test's own."""
+    with Client(live_server.url, token=live_server.token, database=db) as client:
+        yield client
