@@ -183,28 +183,29 @@ def test_connect_precedence(tmp_path, monkeypatch):
 
 
 def test_connect_starts_or_reuses_the_embedded_server(tmp_path):
-    client = connect(transport=None)
-    server = launcher.find_running(tmp_path / "embedded")
     try:
-        assert server is not None
-        assert (client.host, client.config.token, client.database) == (server.url, server.token, "demo")
-        assert client.health() is True
-        again = connect(database="other")
-        assert (again.host, again.database) == (client.host, "other")
+        with connect() as client:
+            server = launcher.find_running(tmp_path / "embedded")
+            assert server is not None
+            assert (client.host, client.config.token, client.database) == (server.url, server.token, "demo")
+            assert client.health() is True
+        with connect(database="other") as again:
+            assert (again.host, again.database) == (client.host, "other")
+            assert again.health()
         assert launcher.find_running(tmp_path / "embedded").pid == server.pid
     finally:
-        server.stop()
+        launcher.find_running(tmp_path / "embedded").stop()
 
 
 def test_connect_to_an_embedded_profile(tmp_path, monkeypatch):
     path = write_profiles(tmp_path / "p.toml", PROFILES.format(data_dir=tmp_path / "local"))
-    client = connect(profile="local", profiles_path=path, retries=0)
-    server = launcher.find_running(tmp_path / "local")
     try:
-        assert (client.host, client.database, client.config.retries) == (server.url, "lab", 0)
-        assert client.health()
+        with connect(profile="local", profiles_path=path, retries=0) as client:
+            server = launcher.find_running(tmp_path / "local")
+            assert (client.host, client.database, client.config.retries) == (server.url, "lab", 0)
+            assert client.health()
     finally:
-        server.stop()
+        launcher.find_running(tmp_path / "local").stop()
 
 
 def test_connect_passes_a_transport_through(tmp_path):

@@ -29,11 +29,13 @@ def test_connect_with_no_arguments_uses_the_embedded_server(tmp_path, monkeypatc
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("WORKBENCH_PROFILES", str(tmp_path / "none.toml"))
     monkeypatch.setenv("WORKBENCH_DATA_DIR", str(tmp_path / "embedded"))
-    client = connect()
     try:
-        assert client.database == "demo"
-        client.write("hello v=1i 1")
-        assert client.query_sql("SELECT v FROM hello")["v"].to_list() == [1]
-        assert connect().host == client.host  # started twice: reused
+        with connect() as client:
+            assert client.database == "demo"
+            client.write("hello v=1i 1")
+            assert client.query_sql("SELECT v FROM hello")["v"].to_list() == [1]
+        with connect() as again:  # started twice: reused
+            assert again.host == client.host
+            assert again.query_sql("SELECT v FROM hello")["v"].to_list() == [1]
     finally:
         launcher.find_running(tmp_path / "embedded").stop()

@@ -97,7 +97,7 @@ class Client(CatalogMixin, EngineMixin, AdminMixin, BaseClient):
                 raise ValueError("measurement=, tags= and time= apply to frames only")
             if isinstance(data, str | bytes):
                 body = data.encode() if isinstance(data, str) else data
-                batches = [_lineprotocol.Batch(body, body.count(b"\n") + 1)]
+                batches = [_lineprotocol.Batch(body, _lineprotocol.count_lines(body))]
             else:
                 items = [data] if isinstance(data, LineBuilder) else list(data)
                 if wire is None and any(isinstance(i, LineBuilder) for i in items):

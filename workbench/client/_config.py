@@ -34,6 +34,7 @@ from pathlib import Path
 
 import httpx
 
+from workbench import __version__
 from workbench.client._exceptions import ConfigError
 
 __all__ = ["ClientConfig", "Profile", "load_profiles"]
@@ -109,7 +110,7 @@ class ClientConfig:
 
     def headers(self) -> dict[str, str]:
         """Headers sent with every request (the token never appears in a URL or a message)."""
-        headers = {"User-Agent": "workbench-client"}
+        headers = {"User-Agent": f"workbench-client/{__version__}"}
         if self.token:
             headers["Authorization"] = f"{self.auth_scheme} {self.token}"
         return headers

@@ -247,11 +247,21 @@ def frame_batches(df: pl.DataFrame, plan: FramePlan, max_bytes: int) -> Iterator
     """The frame as line-protocol bodies, converting ``ROWS_PER_CONVERSION`` rows at a time."""
     pending = pl.Series("line", [], dtype=pl.String)
     height = df.height
-    for offset in range(0, max(height, 1), ROWS_PER_CONVERSION):
+    for offset in range(0, height, ROWS_PER_CONVERSION):
         lines = frame_lines(df.slice(offset, ROWS_PER_CONVERSION), plan)
         final = offset + ROWS_PER_CONVERSION >= height
         batches, pending = _pack(pl.concat([pending, lines]), max_bytes, final=final)
         yield from batches
+
+
+def count_lines(text: str | bytes) -> int:
+    """Lines as InfluxDB numbers them: blank lines and ``#`` comments do not count.
+
+    >>> count_lines("a v=1\\n\\n# note\\nb v=2\\n")
+    2
+    """
+    lines = (text if isinstance(text, str) else text.decode("utf-8", "replace")).split("\n")
+    return sum(1 for line in lines if line.strip() and not line.lstrip().startswith("#"))
 
 
 def _item_text(item: object) -> str:
@@ -280,7 +290,7 @@ def item_batches(items: Iterable[object], max_bytes: int) -> Iterator[Batch]:
             chunk, size, lines = [], 0, 0
         chunk.append(text)
         size += n + 1
-        lines += text.count("\n") + 1
+        lines += count_lines(text)
     if chunk:
         yield Batch("\n".join(chunk).encode(), lines)
 

@@ -103,7 +103,14 @@ class _Options:
 
 _OPTION = re.compile(r"\s*(-d|--database|-c|--client|-o|--out|--influxql)(?:=|\s+|$)")
 _VALUE = re.compile(r"(\S+)\s*")
-_DESTS = {"-d": "database", "--database": "database", "-c": "client", "--client": "client", "-o": "out"}
+_DESTS = {
+    "-d": "database",
+    "--database": "database",
+    "-c": "client",
+    "--client": "client",
+    "-o": "out",
+    "--out": "out",
+}
 
 
 def _parse_line(line: str) -> tuple[_Options, str]:
@@ -119,7 +126,7 @@ def _parse_line(line: str) -> tuple[_Options, str]:
         value = _VALUE.match(line, pos)
         if value is None:
             raise UsageError(f"option {flag} needs a value")
-        setattr(options, _DESTS.get(flag, "out"), value.group(1))
+        setattr(options, _DESTS[flag], value.group(1))
         pos = value.end()
     return options, line[pos:].strip()
 
