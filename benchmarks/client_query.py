@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import signal
 import statistics
 import sys
 import tempfile
@@ -98,11 +99,15 @@ def load(client: Client, rows: int) -> None:
         sys.exit(
             f"{DATABASE}.{TABLE} holds {have:,} rows, not {rows:,}: use an empty server or --rows {have}"
         )
+    print(f"loading {rows:,} rows into {DATABASE}.{TABLE} ...", flush=True)
     df = frame(rows)
     start = time.perf_counter()
     client.write(df, measurement=TABLE, tags=["host", "region"])
     elapsed = time.perf_counter() - start
-    print(f"loaded {rows:,} rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s through Client.write)")
+    print(
+        f"loaded {rows:,} rows in {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s through Client.write)",
+        flush=True,
+    )
 
 
 def server_query_time(client: Client) -> str:
@@ -214,6 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--decode-only", action="store_true", help="time the client-side decoders only")
     parser.add_argument("--json", dest="json_out", help="also write the numbers to this file")
     args = parser.parse_args(argv)
+    # A SIGTERM (e.g. from `timeout`) unwinds the with-blocks below, so a started server is stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     if args.decode_only:
         outcome = decode_only(args.rows, args.repeat)

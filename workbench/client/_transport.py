@@ -104,9 +104,11 @@ class Transport:
                 attempt += 1
                 continue
             if response.status_code >= 400 and raise_for_status:
-                with map_transport_errors(operation, request):
-                    body = response.read()
-                response.close()
+                try:
+                    with map_transport_errors(operation, request):
+                        body = response.read()
+                finally:
+                    response.close()
                 raise api_error(operation, response, body)
             return response
 
