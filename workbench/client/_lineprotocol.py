@@ -12,8 +12,8 @@ rules InfluxDB 3 parses (``reference/influxdb3-behavior.md`` 4.3):
   InfluxDB's parser: such names and tag values raise ``ValueError`` (as does a measurement
   starting with ``#``, which would read as a comment).
 * signed integers → ``<n>i``, unsigned → ``<n>u``, booleans → ``t``/``f``, floats → the
-  shortest text that round-trips, always with a decimal point before an exponent
-  (``1.0e+20``); NaN and ±inf cannot be written and are skipped like nulls.
+  shortest text that round-trips (``0.1``, ``2.0``, ``1e+20``); NaN and ±inf cannot be written
+  and are skipped like nulls.
 * a null (or empty tag value) omits that tag or field on that row; a row without any field is
   dropped; a null time omits the timestamp (the server then uses its clock).
 * Datetime/Date time columns become integers in the requested precision (nanoseconds when the
@@ -148,23 +148,29 @@ def plan_frame(
     return FramePlan(measurement, tuple(tags), tuple(fields), time, precision)
 
 
-def _field_expr(name: str, dtype: pl.DataType) -> pl.Expr:
-    """``key=value`` for one field column, null where the value cannot be written."""
+def _field_expr(name: str, dtype: pl.DataType, *, escape: bool = True) -> pl.Expr:
+    """``key=value`` for one field column, null where the value cannot be written.
+
+    ``escape=False`` skips escaping a string column known to hold no ``\\`` or ``"``.
+    """
     col = pl.col(name)
     key = pl.lit(_escape_key(name) + "=")
     if dtype == pl.Boolean:
         value = pl.when(col).then(pl.lit("t")).when(~col).then(pl.lit("f"))  # null stays null
     elif dtype.is_float() or isinstance(dtype, pl.Decimal):
+        # Polars prints the shortest round-trip text (``0.1``, ``2.0``, ``1e+20``, ``1.5e-7``),
+        # all of which InfluxDB's float grammar accepts; NaN and inf it cannot carry.
         as_float = col.cast(pl.Float64) if isinstance(dtype, pl.Decimal) else col
-        text = as_float.cast(pl.String).str.replace(r"^(-?\d+)e", "${1}.0e")
-        value = pl.when(as_float.is_finite()).then(text)
+        value = pl.when(as_float.is_finite()).then(as_float.cast(pl.String))
     elif dtype.is_signed_integer():
         value = col.cast(pl.String) + pl.lit("i")
     elif dtype.is_unsigned_integer():
         value = col.cast(pl.String) + pl.lit("u")
     elif isinstance(dtype, _STRINGY):
-        text = col.cast(pl.String).str.replace_all("\\", "\\\\", literal=True)
-        value = pl.lit('"') + text.str.replace_all('"', '\\"', literal=True) + pl.lit('"')
+        text = col.cast(pl.String)
+        if escape:
+            text = text.str.replace_all("\\", "\\\\", literal=True).str.replace_all('"', '\\"', literal=True)
+        value = pl.lit('"') + text + pl.lit('"')
     else:
         raise TypeError(
             f"field column {name!r} has type {dtype}, which line protocol cannot carry "
@@ -173,11 +179,10 @@ def _field_expr(name: str, dtype: pl.DataType) -> pl.Expr:
     return key + value
 
 
-def _tag_expr(name: str) -> pl.Expr:
+def _tag_expr(name: str, *, escape: bool) -> pl.Expr:
     col = pl.col(name).cast(pl.String)
-    return pl.when(col.is_not_null() & (col != "")).then(
-        pl.lit("," + _escape_key(name) + "=") + _escape_key_expr(col)
-    )
+    value = _escape_key_expr(col) if escape else col
+    return pl.when(col.is_not_null() & (col != "")).then(pl.lit("," + _escape_key(name) + "=") + value)
 
 
 def _time_expr(plan: FramePlan, dtype: pl.DataType) -> pl.Expr:
@@ -187,29 +192,39 @@ def _time_expr(plan: FramePlan, dtype: pl.DataType) -> pl.Expr:
     return col.dt.epoch(_EPOCH_UNIT[plan.precision]).cast(pl.String)
 
 
+def _scan_text_columns(df: pl.DataFrame, plan: FramePlan) -> dict[str, bool]:
+    """One pass over the text columns: refuse unwritable tag values, and learn which columns need
+    escaping at all (most do not, and escaping is the costliest part of the conversion)."""
+    checks = []
+    for name in plan.tags:
+        col = pl.col(name).cast(pl.String)
+        checks.append((col.str.contains(r"[\n\t]") | col.str.ends_with("\\")).any().alias(f"refuse:{name}"))
+        checks.append(col.str.contains(r"[\\, =]").any().alias(name))
+    for name in plan.fields:
+        if isinstance(df.schema[name], _STRINGY):
+            checks.append(pl.col(name).cast(pl.String).str.contains(r'[\\"]').any().alias(name))
+    flags = df.select(checks).row(0, named=True) if checks else {}
+    for name in plan.tags:
+        if flags[f"refuse:{name}"]:
+            raise ValueError(
+                f"tag column {name!r} has a value with a line break or tab, or ending with a backslash, "
+                "which line protocol cannot carry"
+            )
+    return flags
+
+
 def frame_lines(df: pl.DataFrame, plan: FramePlan) -> pl.Series:
     """One line-protocol string per row that has at least one field (rows without are dropped)."""
-    if plan.tags:
-        bad = df.select(
-            (
-                pl.col(t).cast(pl.String).str.contains(r"[\n\t]")
-                | pl.col(t).cast(pl.String).str.ends_with("\\")
-            ).any()
-            for t in plan.tags
-        ).row(0)
-        for name, refused in zip(plan.tags, bad, strict=True):
-            if refused:
-                raise ValueError(
-                    f"tag column {name!r} has a value with a line break or tab, or ending with a backslash, "
-                    "which line protocol cannot carry"
-                )
+    escape = _scan_text_columns(df, plan)
     series_key = pl.concat_str(
-        [pl.lit(_escape_measurement(plan.measurement)), *(_tag_expr(t) for t in plan.tags)],
+        [pl.lit(_escape_measurement(plan.measurement)), *(_tag_expr(t, escape=escape[t]) for t in plan.tags)],
         separator="",
         ignore_nulls=True,
     )
     field_set = pl.concat_str(
-        [_field_expr(f, df.schema[f]) for f in plan.fields], separator=",", ignore_nulls=True
+        [_field_expr(f, df.schema[f], escape=escape.get(f, False)) for f in plan.fields],
+        separator=",",
+        ignore_nulls=True,
     ).alias("_fields")
     parts = [series_key, pl.lit(" "), pl.col("_fields")]
     if plan.time is not None:
