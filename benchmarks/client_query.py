@@ -96,9 +96,7 @@ def load(client: Client, rows: int) -> None:
         print(f"{TABLE} already holds {rows:,} rows")
         return
     if have:
-        sys.exit(
-            f"{DATABASE}.{TABLE} holds {have:,} rows, not {rows:,}: use an empty server or --rows {have}"
-        )
+        sys.exit(f"{DATABASE}.{TABLE} holds {have:,} rows, not {rows:,}: use an empty server or --rows {have}")
     print(f"loading {rows:,} rows into {DATABASE}.{TABLE} ...", flush=True)
     df = frame(rows)
     start = time.perf_counter()
@@ -112,8 +110,7 @@ def load(client: Client, rows: int) -> None:
 
 def server_query_time(client: Client) -> str:
     sql = (
-        "SELECT end2end_duration FROM system.queries "
-        "WHERE query_text = $q AND success ORDER BY issue_time DESC LIMIT 5"
+        "SELECT end2end_duration FROM system.queries WHERE query_text = $q AND success ORDER BY issue_time DESC LIMIT 5"
     )
     try:
         log = client.query_sql(sql, params={"q": QUERY})
@@ -132,9 +129,7 @@ def against_server(client: Client, rows: int, repeat: int) -> dict:
     headers = client.config.headers()
 
     def fetch(fmt: str) -> bytes:
-        response = http.post(
-            url, json={"db": DATABASE, "q": QUERY, "format": fmt}, headers=headers, timeout=600
-        )
+        response = http.post(url, json={"db": DATABASE, "q": QUERY, "format": fmt}, headers=headers, timeout=600)
         response.raise_for_status()
         return response.content
 

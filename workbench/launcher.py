@@ -92,9 +92,7 @@ def admin_token(data_dir: str | os.PathLike) -> str:
     try:
         token = json.loads(path.read_text())["token"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise LauncherError(
-            f"{path} is not an admin token file ({exc}); delete it to create a new token"
-        ) from exc
+        raise LauncherError(f"{path} is not an admin token file ({exc}); delete it to create a new token") from exc
     if not isinstance(token, str) or not token.startswith("apiv3_"):
         raise LauncherError(f"{path} does not hold an apiv3_ token; delete it to create a new token")
     return token
@@ -311,9 +309,7 @@ def start(
                     f"{', '.join(conflicts)}; stop it to restart with these options"
                 )
             return running
-        return _spawn(
-            directory, without_auth=without_auth, plugin_dir=plugins, extra_args=extra, timeout=timeout
-        )
+        return _spawn(directory, without_auth=without_auth, plugin_dir=plugins, extra_args=extra, timeout=timeout)
 
 
 def _spawn(

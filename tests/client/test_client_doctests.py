@@ -18,9 +18,7 @@ MODULES = sorted(
 
 def test_the_examples_cover_the_easily_misused_functions():
     with_examples = [name for name in MODULES if doctest.DocTestFinder().find(importlib.import_module(name))]
-    assert {"workbench.client._lineprotocol", "workbench.client._base", "workbench.client.magic"} <= set(
-        with_examples
-    )
+    assert {"workbench.client._lineprotocol", "workbench.client._base", "workbench.client.magic"} <= set(with_examples)
 
 
 @pytest.mark.parametrize("name", MODULES)

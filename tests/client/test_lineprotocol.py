@@ -264,9 +264,9 @@ def test_precision_auto_means_nanoseconds_for_datetimes_and_as_given_for_integer
 
 
 # What line protocol can carry outside string fields: no newline, tab or trailing backslash.
-tag_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\t"), max_size=8
-).filter(lambda t: not t.endswith("\\"))
+tag_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\n\t"), max_size=8).filter(
+    lambda t: not t.endswith("\\")
+)
 field_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=8)
 floats = st.floats(allow_nan=True, allow_infinity=True, width=64)
 

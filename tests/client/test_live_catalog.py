@@ -57,9 +57,7 @@ def test_data_only_delete(live: Client, db):
 
 
 def test_tables(wb: Client, db):
-    wb.create_table(
-        "sensors", tags=["site", "id"], fields={"temp": float, "n": "uint64", "ok": bool, "label": str}
-    )
+    wb.create_table("sensors", tags=["site", "id"], fields={"temp": float, "n": "uint64", "ok": bool, "label": str})
     assert wb.list_tables() == ["sensors"]
     with pytest.raises(Conflict):
         wb.create_table("sensors", tags=["site"], fields={"temp": float})

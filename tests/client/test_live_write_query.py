@@ -85,9 +85,7 @@ def test_a_large_frame_is_batched(live_server, db):
             "v": range(n),
         }
     )
-    with Client(
-        live_server.url, token=live_server.token, database=db, write_batch_bytes=256 * 1024
-    ) as client:
+    with Client(live_server.url, token=live_server.token, database=db, write_batch_bytes=256 * 1024) as client:
         assert client.write(df, measurement="big") == n
         stats = client.query_sql("SELECT count(*) AS n, sum(v) AS s FROM big")
     assert stats.row(0) == (n, sum(range(n)))
@@ -114,15 +112,13 @@ def test_without_accept_partial_nothing_is_written(wb: Client):
         wb.write("all v=1i 1\nbroken\nall v=2i 2", accept_partial=False)
     assert info.value.message == "line protocol parsing error"
     assert len(info.value.line_errors) == 1
-    with pytest.raises(BadRequest):  # the table was never created
+    with pytest.raises(NotFound):  # nothing was committed: not even the database exists
         wb.query_sql("SELECT * FROM all")
 
 
 def test_query_parameters(wb: Client):
     wb.write("p,host=a v=1i 1704067200\np,host=b v=2i 1704067201", precision="s")
-    df = wb.query_sql(
-        "SELECT v FROM p WHERE host = $host AND time >= $since", params={"host": "b", "since": T0}
-    )
+    df = wb.query_sql("SELECT v FROM p WHERE host = $host AND time >= $since", params={"host": "b", "since": T0})
     assert df["v"].to_list() == [2]
 
 
@@ -136,9 +132,7 @@ def test_influxql(wb: Client, db):
 
 
 def test_query_arrow_and_iter_query(wb: Client):
-    df = pl.DataFrame(
-        {"time": [T0 + timedelta(seconds=i) for i in range(25)], "host": ["a"] * 25, "v": range(25)}
-    )
+    df = pl.DataFrame({"time": [T0 + timedelta(seconds=i) for i in range(25)], "host": ["a"] * 25, "v": range(25)})
     wb.write(df, measurement="it")
     table = wb.query_arrow("SELECT * FROM it ORDER BY time")
     assert isinstance(table, pa.Table) and table.schema.field("time").type == pa.timestamp("ns", "UTC")

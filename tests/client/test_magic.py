@@ -46,9 +46,7 @@ def test_line_magic_binds_python_variables_as_parameters(shell, server):
 
 def test_cell_magic_options(shell, server):
     shell.user_ns["since"] = "2024-01-01T00:00:00Z"
-    shell.run_cell_magic(
-        "sql", "-c wb --database other -o result", "SELECT *\nFROM cpu\nWHERE time > {since}\n"
-    )
+    shell.run_cell_magic("sql", "-c wb --database other -o result", "SELECT *\nFROM cpu\nWHERE time > {since}\n")
     assert shell.user_ns["result"]["host"].to_list() == ["a"]
     assert server.last_json()["db"] == "other"
     assert server.last_json()["q"] == "SELECT *\nFROM cpu\nWHERE time > $since"
@@ -87,9 +85,7 @@ def test_usage_errors(shell, server):
 
 
 def test_query_errors_propagate(shell, server):
-    server.on(
-        "POST", routes.QUERY_SQL, httpx.Response(400, text="Error during planning: table 'x' not found")
-    )
+    server.on("POST", routes.QUERY_SQL, httpx.Response(400, text="Error during planning: table 'x' not found"))
     with pytest.raises(Exception, match="table 'x' not found"):
         shell.run_line_magic("sql", "-c wb SELECT * FROM x")
 

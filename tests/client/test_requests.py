@@ -33,9 +33,7 @@ NO_CONTENT = httpx.Response(204)
 
 
 def query_answer(table: pa.Table):
-    return httpx.Response(
-        200, content=parquet_body(table), headers={"Content-Type": "application/vnd.apache.parquet"}
-    )
+    return httpx.Response(200, content=parquet_body(table), headers={"Content-Type": "application/vnd.apache.parquet"})
 
 
 # -- writes -------------------------------------------------------------------------------------
@@ -241,9 +239,7 @@ def test_iter_query_sends_nothing_until_iterated(fake):
 
 
 def test_explain_returns_the_plans_as_text(fake):
-    plan = pa.table(
-        {"plan_type": ["logical_plan", "physical_plan"], "plan": ["Projection: x", "ProjectionExec"]}
-    )
+    plan = pa.table({"plan_type": ["logical_plan", "physical_plan"], "plan": ["Projection: x", "ProjectionExec"]})
     fake.on("POST", routes.QUERY_SQL, query_answer(plan))
     text = fake.client().explain("SELECT x FROM t")
     assert text == "logical_plan:\nProjection: x\n\nphysical_plan:\nProjectionExec"
@@ -285,9 +281,7 @@ def test_databases(fake):
 
     client.delete_database("metrics")
     assert dict(fake.last.url.params) == {"db": "metrics"}
-    client.delete_database(
-        "metrics", hard_delete_at=datetime(2030, 1, 2, 3, 4, 5), data_only=True, remove_tables=True
-    )
+    client.delete_database("metrics", hard_delete_at=datetime(2030, 1, 2, 3, 4, 5), data_only=True, remove_tables=True)
     assert dict(fake.last.url.params) == {
         "db": "metrics",
         "hard_delete_at": "2030-01-02T03:04:05Z",
@@ -603,9 +597,7 @@ TOKEN_BODY = {
 
 
 def test_tokens(fake):
-    fake.on(
-        "POST", routes.TOKEN_ADMIN, httpx.Response(201, json=TOKEN_BODY, headers={"Content-Type": "json"})
-    )
+    fake.on("POST", routes.TOKEN_ADMIN, httpx.Response(201, json=TOKEN_BODY, headers={"Content-Type": "json"}))
     fake.on("POST", routes.TOKEN_ADMIN_REGENERATE, httpx.Response(201, json=TOKEN_BODY))
     named = {**TOKEN_BODY, "id": 3, "name": "ci", "expiry": "2030-01-01T00:00:00Z"}
     fake.on("POST", routes.TOKEN_NAMED_ADMIN, httpx.Response(201, json=named))

@@ -85,9 +85,7 @@ def test_json_lines_batches_keep_a_stable_schema():
     decoder = results.JsonLinesDecoder(batch_size=2)
     frames = list(decoder.frames(lines))
     assert [f.height for f in frames] == [2, 2]
-    assert frames[0].schema == pl.Schema(
-        {"host": pl.String, "time": pl.Datetime("ns", "UTC"), "v": pl.Float64}
-    )
+    assert frames[0].schema == pl.Schema({"host": pl.String, "time": pl.Datetime("ns", "UTC"), "v": pl.Float64})
     assert frames[1].columns == ["host", "time", "v", "extra"]
     assert frames[1].schema["v"] == pl.Float64
     assert frames[1]["host"].to_list() == [None, "c"]

@@ -32,7 +32,7 @@ def test_influxdb_v1_client(server, db):
     result = client.query("SELECT usage, n FROM cpu WHERE host = 'server01'")
     assert list(result.get_points()) == [{"time": "2024-01-01T00:00:00Z", "usage": 0.64, "n": 3}]
     grouped = client.query("SELECT max(usage) FROM cpu GROUP BY host")
-    assert {k[1]["host"]: list(v)[0]["max"] for k, v in grouped.items()} == {"server01": 0.64, "server02": 0.5}
+    assert {k[1]["host"]: next(iter(v))["max"] for k, v in grouped.items()} == {"server01": 0.64, "server02": 0.5}
     assert {"name": db} in client.get_list_database()
     client.close()
 

@@ -77,8 +77,7 @@ class AdminMixin(BaseClient):
         """The names of the ``system`` schema's tables in a database."""
         df = self._sql(
             "list_system_tables",
-            "SELECT table_name FROM information_schema.tables "
-            "WHERE table_schema = 'system' ORDER BY table_name",
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'system' ORDER BY table_name",
             database,
         )
         return df["table_name"].to_list() if df.height else []

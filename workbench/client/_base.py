@@ -73,8 +73,7 @@ def _param_value(name: str, value: object) -> str | int | float | bool | None:
     if isinstance(value, dt.date):
         return value.isoformat()
     raise TypeError(
-        f"query parameter ${name} has type {type(value).__name__}; "
-        "use str, int, float, bool, None, datetime or date"
+        f"query parameter ${name} has type {type(value).__name__}; use str, int, float, bool, None, datetime or date"
     )
 
 
@@ -175,9 +174,7 @@ class BaseClient:
         return cls.from_config(ClientConfig.from_env(**overrides), **transport_options)
 
     @classmethod
-    def from_profile(
-        cls, name: str | None = None, *, path: str | os.PathLike | None = None, **overrides: Any
-    ):
+    def from_profile(cls, name: str | None = None, *, path: str | os.PathLike | None = None, **overrides: Any):
         """A client for a remote profile of the profiles file (``name=None``: its default profile).
 
         Embedded profiles need the launcher: use :func:`workbench.client.connect` for those.

@@ -40,9 +40,7 @@ def field_type(name: str, kind: object) -> str:
     try:
         return _FIELD_TYPE_ALIASES[kind]
     except (KeyError, TypeError):
-        raise ValueError(
-            f"field {name!r}: unknown type {kind!r} (use one of {', '.join(FIELD_TYPES)})"
-        ) from None
+        raise ValueError(f"field {name!r}: unknown type {kind!r} (use one of {', '.join(FIELD_TYPES)})") from None
 
 
 class CatalogMixin(BaseClient):
@@ -69,15 +67,11 @@ class CatalogMixin(BaseClient):
     def update_database(self, name: str, *, retention_period: str | dt.timedelta | None) -> None:
         """Set a database's retention period (``None`` clears it: data is kept forever)."""
         period = None if retention_period is None else duration_text(retention_period, "retention_period")
-        self._call(
-            "update_database", "PUT", routes.CONFIGURE_DATABASE, json={"db": name, "retention_period": period}
-        )
+        self._call("update_database", "PUT", routes.CONFIGURE_DATABASE, json={"db": name, "retention_period": period})
 
     def delete_database_retention(self, name: str) -> None:
         """Remove a database's retention period (``DELETE .../database/retention_period``)."""
-        self._call(
-            "delete_database_retention", "DELETE", routes.CONFIGURE_DATABASE_RETENTION, params={"db": name}
-        )
+        self._call("delete_database_retention", "DELETE", routes.CONFIGURE_DATABASE_RETENTION, params={"db": name})
 
     def delete_database(
         self,
@@ -234,9 +228,7 @@ class CatalogMixin(BaseClient):
         """``system.distinct_caches``: table, name, columns, max_cardinality, max_age_seconds."""
         return self._sql("list_distinct_caches", "SELECT * FROM system.distinct_caches", database)
 
-    def distinct_cache(
-        self, table: str, name: str | None = None, *, database: str | None = None
-    ) -> pl.DataFrame:
+    def distinct_cache(self, table: str, name: str | None = None, *, database: str | None = None) -> pl.DataFrame:
         """The values a distinct value cache holds (``SELECT * FROM distinct_cache(...)``)."""
         sql = f"SELECT * FROM distinct_cache({self._cache_args(table, name)})"
         return self._sql("distinct_cache", sql, database)

@@ -125,9 +125,7 @@ class Client(CatalogMixin, EngineMixin, AdminMixin, BaseClient):
                 self._post_lines(batch.body, params, gzip)
             except PartialWriteError as exc:
                 # Renumber the batch's line errors so they count lines of the whole input.
-                exc.line_errors = [
-                    dataclasses.replace(e, line_number=e.line_number + sent) for e in exc.line_errors
-                ]
+                exc.line_errors = [dataclasses.replace(e, line_number=e.line_number + sent) for e in exc.line_errors]
                 if not accept_partial:
                     self._note_progress(exc, accepted, count)
                     raise

@@ -137,9 +137,7 @@ class ClientConfig:
             try:
                 values["gzip_threshold"] = int(threshold)
             except ValueError:
-                raise ConfigError(
-                    f"{ENV_GZIP_THRESHOLD} must be a number of bytes, got {threshold!r}"
-                ) from None
+                raise ConfigError(f"{ENV_GZIP_THRESHOLD} must be a number of bytes, got {threshold!r}") from None
         values.update(overrides)
         return cls(host=host, **values)
 
@@ -167,9 +165,7 @@ class Profile:
         if "token" not in overrides and self.token_env is not None:
             token = (os.environ if environ is None else environ).get(self.token_env)
             if not token:
-                raise ConfigError(
-                    f"profile {self.name!r} reads its token from ${self.token_env}, which is unset"
-                )
+                raise ConfigError(f"profile {self.name!r} reads its token from ${self.token_env}, which is unset")
         values = {"token": token, "database": self.database, **self.options, **overrides}
         return ClientConfig(host=self.host, **values)
 

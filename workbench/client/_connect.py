@@ -26,20 +26,14 @@ from workbench.client._exceptions import ConfigError
 __all__ = ["connect"]
 
 
-def _embedded(
-    data_dir: str | os.PathLike | None, database: str | None, options: dict[str, Any]
-) -> ClientConfig:
+def _embedded(data_dir: str | os.PathLike | None, database: str | None, options: dict[str, Any]) -> ClientConfig:
     from workbench import launcher
 
     server = launcher.start(data_dir)
-    return ClientConfig(
-        host=server.url, token=server.token, database=database or EMBEDDED_DATABASE, **options
-    )
+    return ClientConfig(host=server.url, token=server.token, database=database or EMBEDDED_DATABASE, **options)
 
 
-def _from_profile(
-    profile: Profile, token: str | None, database: str | None, options: dict[str, Any]
-) -> ClientConfig:
+def _from_profile(profile: Profile, token: str | None, database: str | None, options: dict[str, Any]) -> ClientConfig:
     if profile.embedded:
         return _embedded(profile.data_dir, database or profile.database, {**profile.options, **options})
     overrides = {k: v for k, v in (("token", token), ("database", database)) if v is not None}

@@ -38,9 +38,7 @@ def trigger_arguments(arguments: Mapping[str, object] | None) -> dict[str, str] 
     out: dict[str, str] = {}
     for key, value in arguments.items():
         if isinstance(value, bool) or not isinstance(value, str | int | float):
-            raise TypeError(
-                f"plugin argument {key!r} must be a str (or a number), got {type(value).__name__}"
-            )
+            raise TypeError(f"plugin argument {key!r} must be a str (or a number), got {type(value).__name__}")
         out[str(key)] = str(value)
     return out
 

@@ -167,8 +167,7 @@ def api_error(operation: str, response: httpx.Response, body: bytes) -> APIError
     lines = line_errors(body) if status in (400, 422) else []
     if lines:
         shown = "; ".join(
-            f"line {e.line_number}: {e.error_message} ({e.original_line!r})"
-            for e in lines[:MESSAGE_LINE_ERRORS]
+            f"line {e.line_number}: {e.error_message} ({e.original_line!r})" for e in lines[:MESSAGE_LINE_ERRORS]
         )
         more = len(lines) - MESSAGE_LINE_ERRORS
         text += f" [{shown}{f'; ... and {more} more' if more > 0 else ''}]"

@@ -126,16 +126,12 @@ def plan_frame(
             raise ValueError(f"column {time!r} cannot be both the time and a tag")
     fields = [name for name in schema if name != time and name not in tags]
     if not fields:
-        raise ValueError(
-            f"no field columns: every line needs at least one field (tags: {tags}, time: {time!r})"
-        )
+        raise ValueError(f"no field columns: every line needs at least one field (tags: {tags}, time: {time!r})")
     for name in (*tags, *fields):
         _check_name("column name", name)
     for name in tags:
         if not isinstance(schema[name], _STRINGY):
-            raise TypeError(
-                f"tag column {name!r} has type {schema[name]}; tags must be strings or categoricals"
-            )
+            raise TypeError(f"tag column {name!r} has type {schema[name]}; tags must be strings or categoricals")
     for name in fields:
         _field_expr(name, schema[name])  # raises TypeError for unsupported types, before any work
     if precision is None or precision is Precision.AUTO:
@@ -286,9 +282,7 @@ def _item_text(item: object) -> str:
         return bytes(item).decode("utf-8").rstrip("\n")
     if isinstance(item, LineBuilder):
         return item.build()
-    raise TypeError(
-        f"cannot write a {type(item).__name__}: expected str, bytes, LineBuilder or a polars frame"
-    )
+    raise TypeError(f"cannot write a {type(item).__name__}: expected str, bytes, LineBuilder or a polars frame")
 
 
 def item_batches(items: Iterable[object], max_bytes: int) -> Iterator[Batch]:

@@ -58,8 +58,7 @@ def parquet_to_arrow(body: bytes, content_type: str | None = None) -> pa.Table:
         table = pq.read_table(pa.BufferReader(body))
     except (pa.ArrowException, OSError) as exc:
         raise DecodeError(
-            f"could not decode the query result as Parquet (Content-Type: {content_type}, "
-            f"{len(body)} bytes): {exc}",
+            f"could not decode the query result as Parquet (Content-Type: {content_type}, {len(body)} bytes): {exc}",
             content_type=content_type,
         ) from exc
     return normalize_arrow(table)

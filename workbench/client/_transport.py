@@ -47,9 +47,7 @@ class Transport:
             raise ValueError("pass either transport= or http_client=, not both")
         self.config = config
         self._owns_http = http_client is None
-        self.http = http_client or httpx.Client(
-            transport=transport, timeout=config.httpx_timeout, verify=config.verify
-        )
+        self.http = http_client or httpx.Client(transport=transport, timeout=config.httpx_timeout, verify=config.verify)
         self._headers = config.headers()
         self._sleep = sleep
 
