@@ -24,7 +24,7 @@ from workbench.server.catalog.catalog import Catalog
 from workbench.server.clock import Clock
 from workbench.server.errors import NotFound, ServerError
 from workbench.server.query import gapfill
-from workbench.server.query.pruning import UNBOUNDED, TimeRange, scan_ranges
+from workbench.server.query.pruning import UNBOUNDED, UNFILTERED, TimeRange, scan_filters
 from workbench.server.query.query_log import QueryLog, QueryLogEntry
 from workbench.server.query.sql_rewrite import rewrite
 from workbench.server.query.system_tables import SystemSchema, SystemTables
@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CATALOG = "public"
 SCHEMA = "iox"
+SMALL_SCAN_ROWS = 50_000
 READ_ONLY = SQLOptions().with_allow_ddl(False).with_allow_dml(False).with_allow_statements(False)
 
 
@@ -211,17 +212,21 @@ class QueryExecutor:
             frame = self._plan(ctx, rewritten.sql, params)
             scanned: list[TimeRange] = []
             if user.requested:
-                ranges = scan_ranges(frame.optimized_logical_plan())
+                filters = scan_filters(frame.optimized_logical_plan())
                 stats = ScanStats()
                 now = self.clock.now_ns()
                 for name in list(user.requested):
-                    rng = ranges.get(name) or next((r for n, r in ranges.items() if n.endswith("." + name)), UNBOUNDED)
-                    scanned.append(rng)
+                    scan = filters.get(name) or next(
+                        (f for n, f in filters.items() if n.endswith("." + name)), UNFILTERED
+                    )
+                    scanned.append(scan.time)
                     table_def = self.catalog.table(db_name, name)
                     if table_def is not None:
-                        user.real[name] = self.tables.build(ctx, db, table_def, rng, now, stats)
+                        user.real[name] = self.tables.build(ctx, db, table_def, scan, now, stats)
                 entry.parquet_files = stats.parquet_files
                 entry.partitions = stats.partitions
+                if stats.parquet_files == 0 and stats.memory_rows < SMALL_SCAN_ROWS:
+                    ctx.sql("SET datafusion.execution.target_partitions = '1'")  # repartitioning would cost more
                 frame = self._plan(ctx, rewritten.sql, params)
             if rewritten.gapfill is not None:
                 rng = scanned[0] if scanned else UNBOUNDED

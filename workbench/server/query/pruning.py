@@ -1,15 +1,16 @@
-"""What a planned query reads: the time range each table scan is filtered to.
+"""What a planned query reads: the time range and tag values each table scan is filtered to.
 
 The executor plans a query against empty placeholder tables (pyarrow datasets, which accept
 filter pushdown), then reads the filters DataFusion pushed into each ``TableScan`` and derives a
 conservative ``[lo, hi]`` time range per table: conjunctions intersect, disjunctions take the
-hull, anything not understood means "unbounded". The range selects buffer chunks and Parquet
-files; DataFusion still applies the exact filter.
+hull, anything not understood means "unbounded". Equalities and IN lists on string columns give
+the tag values a scan can match. The range selects buffer chunks and Parquet files and the tag
+values select rows through ``series_index.py``; DataFusion still applies the exact filter.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 NEG_INF = -(2**63)
 POS_INF = 2**63 - 1
@@ -83,18 +84,130 @@ def time_range(expr) -> TimeRange:
     return TimeRange(hi=ts)
 
 
-def scan_ranges(plan) -> dict[str, TimeRange]:
-    """Per table name, the hull of the time ranges of every scan of it in ``plan``."""
-    out: dict[str, TimeRange] = {}
+TagValues = dict[str, frozenset[str]]  # column -> the only values a row may have there
+
+
+def _column_name(expr) -> str | None:
+    v = expr.to_variant()
+    kind = type(v).__name__
+    if kind == "Column":
+        return v.name()
+    if kind in ("Cast", "TryCast"):
+        return _column_name(v.expr())
+    return None
+
+
+def _string_literal(expr) -> str | None:
+    v = expr.to_variant()
+    if type(v).__name__ != "Literal" or "Utf8" not in str(v.data_type()):
+        return None
+    value = expr.python_value()
+    if hasattr(value, "as_py"):  # a pyarrow scalar (dictionary literals come back that way)
+        value = value.as_py()
+    return value if isinstance(value, str) else None
+
+
+def tag_values(expr) -> TagValues:
+    """Equality constraints on string columns (``c = 'x'``, ``c IN (...)``, ORs of those)."""
+    v = expr.to_variant()
+    kind = type(v).__name__
+    if kind == "BinaryExpr":
+        op = v.op()
+        if op == "AND":
+            left, right = tag_values(v.left()), tag_values(v.right())
+            merged = dict(left)
+            for col, vals in right.items():
+                merged[col] = merged[col] & vals if col in merged else vals
+            return merged
+        if op == "OR":
+            left, right = tag_values(v.left()), tag_values(v.right())
+            return {col: left[col] | right[col] for col in left.keys() & right.keys()}
+        if op == "=":
+            for a, b in ((v.left(), v.right()), (v.right(), v.left())):
+                col, lit = _column_name(a), _string_literal(b)
+                if col is not None and lit is not None:
+                    return {col: frozenset([lit])}
+        return {}
+    if kind == "InList" and not v.negated():
+        col = _column_name(v.expr())
+        values = [_string_literal(x) for x in v.list()]
+        if col is not None and values and all(x is not None for x in values):
+            return {col: frozenset(values)}
+    return {}
+
+
+@dataclass(frozen=True)
+class ScanFilter:
+    """What every scan of one table is restricted to, and the columns the scans read."""
+
+    time: TimeRange = UNBOUNDED
+    tags: TagValues = field(default_factory=dict)
+    columns: frozenset[str] | None = None  # None: every column
+
+    def hull(self, other: ScanFilter) -> ScanFilter:
+        tags = {c: self.tags[c] | other.tags[c] for c in self.tags.keys() & other.tags.keys()}
+        columns = None if self.columns is None or other.columns is None else self.columns | other.columns
+        return ScanFilter(self.time.hull(other.time), tags, columns)
+
+
+UNFILTERED = ScanFilter()
+
+
+def _columns_in(expr, out: set[str]) -> None:
+    kind = type(expr.to_variant()).__name__
+    if kind == "Column":
+        out.add(expr.to_variant().name())
+    elif kind not in ("Literal", "ScalarVariable", "Placeholder"):
+        for op in expr.rex_call_operands():
+            _columns_in(op, out)
+
+
+def _referenced(expr) -> set[str] | None:
+    """Column names an expression reads (None when they cannot be listed)."""
+    out: set[str] = set()
+    try:
+        _columns_in(expr, out)
+    except Exception:
+        return None
+    return out
+
+
+def _filter_of(scan, predicates) -> ScanFilter:
+    rng, tags = UNBOUNDED, {}
+    columns: set[str] | None = {name for _, name in scan.projection()}
+    for f in predicates:
+        rng = rng.intersect(time_range(f))
+        for col, vals in tag_values(f).items():
+            tags[col] = tags[col] & vals if col in tags else vals
+        used = _referenced(f)
+        columns = None if used is None or columns is None else columns | used
+    return ScanFilter(rng, tags, None if columns is None else frozenset(columns))
+
+
+def scan_filters(plan) -> dict[str, ScanFilter]:
+    """Per table name, the hull of the restrictions of every scan of it in ``plan``.
+
+    Restrictions come from the filters DataFusion pushed into the scan and from a ``Filter``
+    node directly above it.
+    """
+    out: dict[str, ScanFilter] = {}
+
+    def record(scan, extra) -> None:
+        f = _filter_of(scan, [*scan.filters(), *extra])
+        name = scan.table_name()
+        out[name] = f if name not in out else out[name].hull(f)
 
     def walk(node) -> None:
         v = node.to_variant()
-        if type(v).__name__ == "TableScan":
-            rng = UNBOUNDED
-            for f in v.filters():
-                rng = rng.intersect(time_range(f))
-            name = v.table_name()
-            out[name] = rng if name not in out else out[name].hull(rng)
+        kind = type(v).__name__
+        if kind == "Filter":
+            child = node.inputs()[0]
+            cv = child.to_variant()
+            if type(cv).__name__ == "TableScan":
+                record(cv, [v.predicate()])
+                return
+        if kind == "TableScan":
+            record(v, [])
         for child in node.inputs():
             walk(child)
 

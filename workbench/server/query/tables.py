@@ -23,7 +23,8 @@ from datafusion.catalog import Table
 
 from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
 from workbench.server.errors import ServerError
-from workbench.server.query.pruning import TimeRange
+from workbench.server.query import series_index
+from workbench.server.query.pruning import ScanFilter, TimeRange
 from workbench.server.write.buffer import WriteBuffer
 from workbench.server.write.parquet_cache import ParquetCache
 from workbench.server.write.persisted import ParquetFile, PersistedFiles
@@ -64,6 +65,7 @@ def _clip(batch: pa.RecordBatch, lo: int) -> pa.RecordBatch:
 class ScanStats:
     parquet_files: int = 0
     partitions: int = 0
+    memory_rows: int = 0
 
 
 class TableBuilder:
@@ -81,14 +83,16 @@ class TableBuilder:
         return None if period is None else now_ns - period
 
     def build(
-        self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, rng: TimeRange, now_ns: int, stats: ScanStats
-    ) -> Table:
+        self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, scan: ScanFilter, now_ns: int,
+        stats: ScanStats,
+    ) -> Table:  # fmt: skip
         schema = table.arrow_schema()
+        rng = scan.time
         cutoff = self.retention_cutoff(db, table, now_ns)
         if cutoff is not None:
             rng = rng.intersect(TimeRange(lo=cutoff))
         chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
-        memory: list[tuple[int, pa.RecordBatch]] = []  # (order, batch)
+        memory: list[tuple[int, pa.RecordBatch, int, dict]] = []  # (write order, batch, min time, indexes)
         disk: list[ParquetFile] = []
         for f in self.files.table_files(db.id, table.id):
             if not rng.overlaps(f.min_time, f.max_time):
@@ -97,22 +101,28 @@ class TableBuilder:
             if cached is None:
                 disk.append(f)
             else:
-                memory.extend((f.id << 32, b) for b in cached.to_batches())
+                memory.extend(
+                    (f.id << 32, b, f.min_time, ix) for b, ix in zip(cached.batches, cached.indexes, strict=True)
+                )
         for i, c in enumerate(chunks):
             if rng.overlaps(c.min_time, c.max_time):
-                memory.append(((2**21 + i) << 32, c.batch))
+                memory.append(((2**21 + i) << 32, c.batch, c.min_time, c.indexes))
         if len(disk) > self.file_limit:
             raise file_limit_error(len(disk), self.file_limit)
         stats.parquet_files += len(disk)
         batches = []
-        for order, b in memory:
+        keep = None if dedupe or scan.columns is None else scan.columns | {"time"}
+        for order, b, min_time, indexes in memory:
+            if scan.tags:
+                b = series_index.select(b, scan.tags, indexes, keep)
             b = conform(b, schema)
-            if cutoff is not None and pc.min(b.column("time")).value < cutoff:
+            if cutoff is not None and min_time < cutoff:
                 b = _clip(b, cutoff)
             if dedupe:
                 b = b.append_column(SEQ, pa.array(range(order, order + b.num_rows), pa.int64()))
             if b.num_rows:
                 batches.append(b)
+                stats.memory_rows += b.num_rows
         if dedupe and disk:  # rare: merge needs every row in memory with its write order
             for f in disk:
                 t = pq_read(self.node_dir / f.path, schema)

@@ -33,6 +33,7 @@ class Chunk:
     min_time: int
     max_time: int
     frozen: bool = False  # taken by a snapshot in progress: never merged again
+    indexes: dict = field(default_factory=dict, repr=False)  # query/series_index.py, built lazily
 
     @property
     def rows(self) -> int:

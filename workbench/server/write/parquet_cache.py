@@ -13,10 +13,19 @@ from collections import OrderedDict
 import pyarrow as pa
 
 
+class CachedFile:
+    """A persisted file's rows in memory, as batches, with the row indexes built on them."""
+
+    def __init__(self, table: pa.Table):
+        self.batches = table.combine_chunks().to_batches()
+        self.nbytes = table.nbytes
+        self.indexes: list[dict] = [{} for _ in self.batches]
+
+
 class ParquetCache:
     def __init__(self, capacity_bytes: int):
         self.capacity = capacity_bytes
-        self._entries: OrderedDict[str, pa.Table] = OrderedDict()
+        self._entries: OrderedDict[str, CachedFile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
         self.hits = 0
@@ -29,21 +38,22 @@ class ParquetCache:
             old = self._entries.pop(path, None)
             if old is not None:
                 self._bytes -= old.nbytes
-            self._entries[path] = table
-            self._bytes += table.nbytes
+            entry = CachedFile(table)
+            self._entries[path] = entry
+            self._bytes += entry.nbytes
             while self._bytes > self.capacity and self._entries:
                 _, evicted = self._entries.popitem(last=False)
                 self._bytes -= evicted.nbytes
 
-    def get(self, path: str) -> pa.Table | None:
+    def get(self, path: str) -> CachedFile | None:
         with self._lock:
-            table = self._entries.get(path)
-            if table is None:
+            entry = self._entries.get(path)
+            if entry is None:
                 self.misses += 1
                 return None
             self._entries.move_to_end(path)
             self.hits += 1
-            return table
+            return entry
 
     def discard(self, path: str) -> None:
         with self._lock:
