@@ -50,6 +50,7 @@ def test_named_admin_tokens(live: Client, live_server):
     assert err.value.status_code == 405
 
 
+@pytest.mark.slow  # starts its own server
 def test_regenerating_the_operator_token(tmp_path):
     with launcher.start(tmp_path / "server", reuse=False) as server:
         with Client(server.url, token=server.token) as old:

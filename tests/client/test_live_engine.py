@@ -54,6 +54,7 @@ def engine(engine_server, request) -> Client:
         client.delete_database(database)
 
 
+@pytest.mark.slow  # on the module's own server
 def test_plugin_files_and_dry_runs(engine: Client):
     ok, _ = success_or_api_error("create_plugin_file", engine.create_plugin_file, "wb_test.py", PLUGIN)
     lines = "cpu,host=a v=1i\ncpu,host=b v=2i"
@@ -84,11 +85,13 @@ def test_plugin_files_and_dry_runs(engine: Client):
         assert (result.status, result.json()) == (200, {"hello": "ada"})
 
 
+@pytest.mark.slow  # on the module's own server
 def test_a_dry_run_of_a_missing_plugin_fails_cleanly(engine: Client):
     ok, result = success_or_api_error("test_wal_plugin", engine.test_wal_plugin, "nope.py", "cpu v=1i")
     assert not ok or result.errors
 
 
+@pytest.mark.slow  # on the module's own server
 def test_request_trigger_lifecycle(engine: Client):
     success_or_api_error("create_plugin_file", engine.create_plugin_file, "wb_test.py", PLUGIN)
     spec = "request:wbhello"
@@ -112,6 +115,7 @@ def test_request_trigger_lifecycle(engine: Client):
     assert "hello_trigger" not in column(engine.list_triggers(), "trigger_name")
 
 
+@pytest.mark.slow  # on the module's own server
 def test_wal_and_schedule_triggers(engine: Client):
     success_or_api_error("create_plugin_file", engine.create_plugin_file, "wb_test.py", PLUGIN)
     for name, spec in (("on_cpu", "table:cpu"), ("every_sec", "every:1s")):
@@ -122,12 +126,14 @@ def test_wal_and_schedule_triggers(engine: Client):
             success_or_api_error("delete_trigger", engine.delete_trigger, name, force=True)
 
 
+@pytest.mark.slow  # on the module's own server
 def test_trigger_errors_are_clean(engine: Client):
     success_or_api_error("create_trigger", engine.create_trigger, "bad", "wb_test.py", "sometimes")
     success_or_api_error("delete_trigger", engine.delete_trigger, "no_such_trigger")
     success_or_api_error("enable_trigger", engine.enable_trigger, "no_such_trigger")
 
 
+@pytest.mark.slow  # on the module's own server
 def test_plugin_directory_and_packages(engine: Client):
     files = {"__init__.py": "x = 1\n"}
     success_or_api_error("update_plugin_directory", engine.update_plugin_directory, "no_such_trigger", files)

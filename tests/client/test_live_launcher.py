@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from client_fakes import needs_server
 
 from workbench import launcher
 from workbench.client import Client, connect
 
-pytestmark = needs_server
+pytestmark = [needs_server, pytest.mark.slow]  # each test starts its own server
 
 
 def test_data_survives_a_restart(tmp_path):

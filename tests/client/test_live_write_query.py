@@ -76,6 +76,7 @@ def test_write_a_frame_and_query_it_back_typed(wb: Client):
     assert_frame_equal(back, expected.select(back.columns))
 
 
+@pytest.mark.slow
 def test_a_large_frame_is_batched(live_server, db):
     n = 60_000
     df = pl.DataFrame(

@@ -85,7 +85,8 @@ class CatalogMixin(BaseClient):
 
         ``hard_delete_at``: ``"now"``, ``"never"``, ``"default"`` or a time (naive = UTC).
         ``data_only`` keeps the schema and resources; with it, ``remove_tables`` drops the tables'
-        caches too (Enterprise semantics; servers without them answer with their own error).
+        caches too. These are Enterprise parameters: InfluxDB 3 Core ignores unknown parameters,
+        so there ``data_only=True`` deletes the whole database.
         """
         params = {"db": name}
         if hard_delete_at is not None:
@@ -148,7 +149,8 @@ class CatalogMixin(BaseClient):
         hard_delete_at: str | dt.datetime | None = None,
         data_only: bool = False,
     ) -> None:
-        """Soft-delete a table (``hard_delete_at`` and ``data_only`` as for :meth:`delete_database`)."""
+        """Soft-delete a table (``hard_delete_at`` and ``data_only`` as for :meth:`delete_database`;
+        Core ignores ``data_only`` and deletes the table)."""
         params = {"db": self._db(database), "table": table}
         if hard_delete_at is not None:
             params["hard_delete_at"] = timestamp_text(hard_delete_at)
