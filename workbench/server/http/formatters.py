@@ -3,7 +3,7 @@
 The output follows InfluxDB 3's Arrow writers: JSON rows omit NULL values, NaN and infinities
 become ``null``, timestamps render as ``YYYY-MM-DDTHH:MM:SS`` with a 3/6/9-digit fraction only
 when it is non-zero and no ``Z``, dictionary (tag) columns render as strings, an empty result is
-``[]`` in JSON and an empty body in jsonl, csv and parquet. json, jsonl and csv are produced
+``[]`` in JSON, an empty body in jsonl and csv, and a zero-row file (with the schema) in parquet. json, jsonl and csv are produced
 batch by batch (``json_rows``, ``jsonl_rows``, ``csv_rows``) so large results stream; pretty and
 parquet need the whole result.
 """
@@ -165,8 +165,7 @@ def pretty(table: pa.Table) -> bytes:
 
 
 def parquet(table: pa.Table) -> bytes:
-    if table.num_rows == 0:
-        return b""
+    """One Parquet file; an empty result is a zero-row file that still carries the schema."""
     buf = io.BytesIO()
     pq.write_table(table, buf, compression="snappy")
     return buf.getvalue()
