@@ -198,8 +198,8 @@ def test_matches_line_builder_for_ordinary_values():
         (pl.DataFrame({"host": ["a\nb"], "v": [1]}), {}, ValueError, "tag column 'host' has a value"),
         (pl.DataFrame({"host": ["a\tb"], "v": [1]}), {}, ValueError, "tag column 'host' has a value"),
         (pl.DataFrame({"host": ["a\\"], "v": [1]}), {}, ValueError, "tag column 'host' has a value"),
-        (pl.DataFrame({"v\n": [1]}), {}, ValueError, "line break or tab"),
-        (pl.DataFrame({"v\\": [1]}), {}, ValueError, "ends with a backslash"),
+        (pl.DataFrame({"v\n": [1]}), {}, ValueError, "tab or a newline"),
+        (pl.DataFrame({"v\\": [1]}), {}, ValueError, "end with a backslash"),
     ],
 )
 def test_refusals_name_the_column(frame, kwargs, error, match):
@@ -209,7 +209,7 @@ def test_refusals_name_the_column(frame, kwargs, error, match):
 
 @pytest.mark.parametrize(
     ("measurement", "match"),
-    [("", "cannot be empty"), ("#m", "comment"), ("a\tb", "tab"), ("m\\", "backslash"), ("a\0", "NUL")],
+    [("", "cannot be empty"), ("#m", "start with .#."), ("a\tb", "tab"), ("m\\", "backslash"), ("a\0", "NUL")],
 )
 def test_measurement_must_be_writable(measurement, match):
     with pytest.raises(ValueError, match=match):

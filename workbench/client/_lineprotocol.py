@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from workbench.protocol.line_builder import LineBuilder
+from workbench.protocol.line_protocol import escape_field_key, escape_measurement, escape_tag_key
 from workbench.protocol.precision import Precision
 
 __all__ = ["to_line_protocol"]
@@ -62,37 +63,14 @@ class FramePlan:
     precision: Precision
 
 
-def _escape_measurement(name: str) -> str:
-    return name.replace("\\", "\\\\").replace(",", "\\,").replace(" ", "\\ ")
-
-
-def _escape_key(name: str) -> str:
-    return name.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
-
-
 def _escape_key_expr(expr: pl.Expr) -> pl.Expr:
     for char in ("\\", ",", "=", " "):
         expr = expr.str.replace_all(char, "\\" + char, literal=True)
     return expr
 
 
-def _check_name(kind: str, name: str) -> None:
-    if not name:
-        raise ValueError(f"{kind} cannot be empty")
-    if "\n" in name or "\t" in name:
-        raise ValueError(f"{kind} {name!r} contains a line break or tab, which line protocol cannot carry")
-    if name.endswith("\\"):
-        raise ValueError(f"{kind} {name!r} ends with a backslash, which InfluxDB's parser refuses")
-
-
 _STRINGY = (pl.String, pl.Categorical, pl.Enum)
 _TIMEY = (pl.Datetime, pl.Date)
-
-
-def _check_measurement(name: str) -> None:
-    _check_name("measurement", name)
-    if name.startswith("#") or "\0" in name:
-        raise ValueError(f"measurement {name!r} starts with '#' (a comment) or contains NUL")
 
 
 def plan_frame(
@@ -104,7 +82,7 @@ def plan_frame(
     precision: Precision | None,
 ) -> FramePlan:
     """Resolve tags, fields, time column and wire precision for a frame (defaults documented above)."""
-    _check_measurement(measurement)
+    escape_measurement(measurement)  # refuses what line protocol cannot carry
     schema = df.schema
     if time is None:
         candidates = [name for name, dtype in schema.items() if isinstance(dtype, _TIMEY)]
@@ -128,7 +106,7 @@ def plan_frame(
     if not fields:
         raise ValueError(f"no field columns: every line needs at least one field (tags: {tags}, time: {time!r})")
     for name in (*tags, *fields):
-        _check_name("column name", name)
+        escape_field_key(name)  # refuses what line protocol cannot carry (same rules for tag keys)
     for name in tags:
         if not isinstance(schema[name], _STRINGY):
             raise TypeError(f"tag column {name!r} has type {schema[name]}; tags must be strings or categoricals")
@@ -150,7 +128,7 @@ def _field_expr(name: str, dtype: pl.DataType, *, escape: bool = True) -> pl.Exp
     ``escape=False`` skips escaping a string column known to hold no ``\\`` or ``"``.
     """
     col = pl.col(name)
-    key = pl.lit(_escape_key(name) + "=")
+    key = pl.lit(escape_field_key(name) + "=")
     if dtype == pl.Boolean:
         value = pl.when(col).then(pl.lit("t")).when(~col).then(pl.lit("f"))  # null stays null
     elif dtype.is_float() or isinstance(dtype, pl.Decimal):
@@ -178,7 +156,7 @@ def _field_expr(name: str, dtype: pl.DataType, *, escape: bool = True) -> pl.Exp
 def _tag_expr(name: str, *, escape: bool) -> pl.Expr:
     col = pl.col(name).cast(pl.String)
     value = _escape_key_expr(col) if escape else col
-    return pl.when(col.is_not_null() & (col != "")).then(pl.lit("," + _escape_key(name) + "=") + value)
+    return pl.when(col.is_not_null() & (col != "")).then(pl.lit("," + escape_tag_key(name) + "=") + value)
 
 
 def _time_expr(plan: FramePlan, dtype: pl.DataType) -> pl.Expr:
@@ -213,7 +191,7 @@ def frame_lines(df: pl.DataFrame, plan: FramePlan) -> pl.Series:
     """One line-protocol string per row that has at least one field (rows without are dropped)."""
     escape = _scan_text_columns(df, plan)
     series_key = pl.concat_str(
-        [pl.lit(_escape_measurement(plan.measurement)), *(_tag_expr(t, escape=escape[t]) for t in plan.tags)],
+        [pl.lit(escape_measurement(plan.measurement)), *(_tag_expr(t, escape=escape[t]) for t in plan.tags)],
         separator="",
         ignore_nulls=True,
     )
