@@ -2,10 +2,10 @@
 
 The output follows InfluxDB 3's Arrow writers: JSON rows omit NULL values, NaN and infinities
 become ``null``, timestamps render as ``YYYY-MM-DDTHH:MM:SS`` with a 3/6/9-digit fraction only
-when it is non-zero and no ``Z``, dictionary (tag) columns render as strings, an empty result is
-``[]`` in JSON, an empty body in jsonl and csv, and a zero-row file (with the schema) in parquet. json, jsonl and csv are produced
-batch by batch (``json_rows``, ``jsonl_rows``, ``csv_rows``) so large results stream; pretty and
-parquet need the whole result.
+when it is non-zero and no ``Z``, dictionary (tag) columns render as strings. An empty result is
+``[]`` in JSON, an empty body in jsonl and csv, and a zero-row file (with the schema) in parquet.
+json, jsonl and csv are produced batch by batch (``json_rows``, ``jsonl_rows``, ``csv_rows``) so
+large results stream; pretty and parquet need the whole result.
 """
 
 from __future__ import annotations
