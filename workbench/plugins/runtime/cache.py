@@ -90,10 +90,6 @@ class CacheStore:
             for name in [n for n in self._namespaces if predicate(n)]:
                 del self._namespaces[name]
 
-    def size(self, namespace: Hashable) -> int:
-        with self._lock:
-            return len(self._namespaces.get(namespace, ()))
-
 
 class PluginCache:
     """``influxdb3_local.cache``: ``put``/``get``/``delete`` with InfluxDB 3's signatures."""

@@ -93,7 +93,3 @@ class PluginFailure:
             cause = exc.__cause__
             return cls(exc.message, plugin_traceback(cause) if cause is not None else None)
         return cls(prefix + describe_exception(exc), plugin_traceback(exc))
-
-    def describe(self) -> str:
-        """The message followed by the traceback (what the server's logs record)."""
-        return self.message if not self.traceback else f"{self.message}\n{self.traceback}"

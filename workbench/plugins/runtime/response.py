@@ -37,9 +37,6 @@ class HttpResponse:
                 return v
         return None
 
-    def headers_dict(self) -> dict[str, str]:
-        return dict(self.headers)
-
 
 def _merge(headers: list[tuple[str, str]], extra: Any) -> None:
     """Add the plugin's headers (any mapping), replacing same-named ones case-insensitively."""

@@ -74,7 +74,6 @@ class PluginThreads:
     def __init__(self, timeout_ns: int, report: Callable[[str, str, str], None]):
         self.timeout_ns = timeout_ns  # 0: no limit
         self._report = report  # (trigger name, level, text) -> system.processing_engine_logs
-        self.stuck: set[threading.Thread] = set()
         self._reapers: set[asyncio.Task] = set()
 
     async def run(self, fn: Callable[[], T], ctx: CallContext, name: str) -> T:
@@ -119,7 +118,6 @@ class PluginThreads:
                 self._report(name, "INFO", "the timed-out plugin call has stopped")
                 return
             _raise_in(thread)
-        self.stuck.add(thread)
         self._report(
             name,
             "WARN",
@@ -127,10 +125,6 @@ class PluginThreads:
             "it keeps running in the background and its results will be discarded",
         )
         log.warning("plugin thread %s could not be stopped", thread.name)
-
-    def stuck_count(self) -> int:
-        self.stuck = {t for t in self.stuck if t.is_alive()}
-        return len(self.stuck)
 
     async def stop(self) -> None:
         for task in list(self._reapers):

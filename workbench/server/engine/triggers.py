@@ -42,7 +42,7 @@ from workbench.plugins.runtime.dryrun import error_response
 from workbench.server.catalog.model import TriggerDef
 from workbench.server.engine.host import table_batches, write_back
 from workbench.server.engine.scheduler import schedule_for, sleep_until
-from workbench.server.engine.spec import REQUEST, SCHEDULE, TriggerSpec
+from workbench.server.engine.spec import SCHEDULE, TriggerSpec
 from workbench.server.engine.threads import PluginTimeout
 from workbench.server.wal.format import WriteOp
 
@@ -262,10 +262,6 @@ class TriggerRunner:
             response = error_response(failure.message)
         if not event.response.done():
             event.response.set_result(response)
-
-    @property
-    def is_request(self) -> bool:
-        return self.spec.plugin_type == REQUEST
 
 
 def _traceback(failure: PluginFailure) -> str:
