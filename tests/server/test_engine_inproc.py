@@ -52,11 +52,9 @@ class Env:
         return r.json()
 
     def logs(self, trigger: str, level: str | None = None) -> list[str]:
-        return [
-            e.log_text if hasattr(e, "log_text") else e[3]
-            for e in self.state.engine.logs._entries
-            if e[1] == trigger and (level is None or e[2] == level)
-        ]
+        """What ``trigger`` logged (``system.processing_engine_logs``, read without SQL)."""
+        entries = self.state.engine.logs.table().to_pylist()
+        return [e["log_text"] for e in entries if e["trigger_name"] == trigger and level in (None, e["log_level"])]
 
 
 def wait_for(check: Callable[[], object], timeout: float = 5.0):
@@ -266,6 +264,20 @@ def test_concurrent_request_calls_overlap_only_with_run_async(env):
     assert par[-1][0] < par[0][1]  # the last one started before the first ended
     seq = spans("/api/v3/engine/seq")
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(seq))
+
+
+def test_a_request_in_flight_is_answered_when_its_trigger_is_deleted(env):
+    env.create("slow", "slow.py", "request:slow")
+    result: list = []
+    caller = threading.Thread(target=lambda: result.append(env.client.get("/api/v3/engine/slow", params={"s": "2"})))
+    caller.start()
+    wait_for(lambda: "starting execution of request plugin." in env.logs("slow"))
+    started = time.monotonic()
+    r = env.client.delete(TRIGGER, params={"db": "d", "trigger_name": "slow", "force": "true"})
+    assert r.status_code == 200
+    caller.join()
+    assert time.monotonic() - started < 1.5
+    assert (result[0].status_code, result[0].json()) == (500, {"error": "trigger slow was stopped"})
 
 
 # ---------------------------------------------------------------------- failures

@@ -106,6 +106,33 @@ def test_request_trigger_return_values(http, kind, status, content_type, body, h
     assert "cluster-uuid" in r.headers
 
 
+def test_dry_run_on_the_real_server(http):
+    r = http.post("/api/v3/write_lp", params={"db": "d", "precision": "nanosecond"}, content="dry columns=1.5 1")
+    assert r.status_code == 204
+    body = {"filename": "wal_echo.py", "database": "d", "input_lp": "cpu v=1 5", "input_arguments": {"target": "dry"}}
+    answer = http.post("/api/v3/plugin_test/wal", json=body).json()
+    assert answer["database_writes"] == {"d": ["dry,source=cpu columns=2i 5"]}
+    assert answer["errors"] == [
+        'line protocol parse error on write to db d: WriteLineError { original_line: "dry,source=cpu colum", '
+        "line_number: 1, error_message: \"invalid column type for column 'columns', expected "
+        'iox::column_type::field::float, got iox::column_type::field::integer" }'
+    ]
+    failing = http.post("/api/v3/plugin_test/schedule", json={"filename": "raises.py", "database": "d"}).json()
+    assert failing["errors"] == ["error executing plugin: ValueError: boom"]
+    assert 'raises.py", line 6, in helper' in failing["traceback"]
+    assert rows(http, "SELECT count(*) AS n FROM dry") == [{"n": 1}]  # the dry run wrote nothing
+
+
+def test_plugins_see_plugin_dir(engine_server, http):
+    plugins = engine_server.data_dir / "plugins"
+    (plugins / "env_probe.py").write_text(
+        "import os\n\ndef process_request(influxdb3_local, query_parameters, request_headers, request_body, args=None):"
+        "\n    return os.environ.get('PLUGIN_DIR', '')\n"
+    )
+    create(http, "probe", "env_probe.py", "request:probe")
+    assert http.get("/api/v3/engine/probe").text == str(plugins)
+
+
 def test_request_triggers_need_a_token(engine_server, http):
     create(http, "open", "request_kinds.py", "request:open")
     assert httpx.get(engine_server.url + "/api/v3/engine/open").status_code == 401

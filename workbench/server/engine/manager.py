@@ -11,6 +11,9 @@ stopped with the server. Data flows:
   most recently started one wins, as in InfluxDB 3) → ``process_request``;
 * plugin writes → ``host.write_back`` → the writer; plugin logs → ``system.processing_engine_logs``.
 
+``PLUGIN_DIR`` is set to ``--plugin-dir`` for plugins (unless already set): the official plugin
+library reads its TOML configuration files from there.
+
 Trigger definitions live in the catalog (``TriggerDef``); this module parses and validates them,
 persists changes through the catalog, and starts or stops ``TriggerRunner``s to match.
 """
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 
 import pyarrow as pa
 
@@ -43,6 +47,7 @@ from workbench.server.write.writer import Writer
 log = logging.getLogger(__name__)
 
 ERROR_BEHAVIORS = ("log", "retry", "disable")
+PLUGIN_DIR_ENV = "PLUGIN_DIR"
 TRIGGERS_SCHEMA = pa.schema(
     [
         pa.field("trigger_name", pa.string(), nullable=False),
@@ -80,6 +85,7 @@ class ProcessingEngine:
         self.host: ServerHost | None = None
         self._background: set[asyncio.Task] = set()
         self._stopping = False
+        self._set_plugin_dir_env = False
 
     # ------------------------------------------------------------------ wiring
 
@@ -93,6 +99,9 @@ class ProcessingEngine:
         """Start every enabled trigger of every live database (failures are logged, not fatal)."""
         self.host = ServerHost(self.executor, self.writer, asyncio.get_running_loop())
         self.environment.activate()
+        if self.files.root is not None and PLUGIN_DIR_ENV not in os.environ:
+            os.environ[PLUGIN_DIR_ENV] = str(self.files.root)  # where library plugins look for their TOML
+            self._set_plugin_dir_env = True
         for db in self.catalog.active_databases():
             for trigger in list(db.triggers.values()):
                 if not trigger.disabled:
@@ -100,6 +109,8 @@ class ProcessingEngine:
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._set_plugin_dir_env:
+            os.environ.pop(PLUGIN_DIR_ENV, None)
         runners = list(self.runners.values())
         self.runners.clear()
         self.request_paths.clear()
@@ -136,8 +147,12 @@ class ProcessingEngine:
         runner = self.runners.pop((db_id, name), None)
         if runner is None:
             return
-        if self.request_paths.get(runner.spec.value) is runner:
-            del self.request_paths[runner.spec.value]
+        path = runner.spec.value
+        if self.request_paths.get(path) is runner:
+            del self.request_paths[path]
+            for other in self.runners.values():  # another trigger serving the same path takes over
+                if other.spec.plugin_type == REQUEST and other.spec.value == path:
+                    self.request_paths[path] = other
         await runner.stop()
 
     def disable_after_error(self, runner: TriggerRunner) -> None:

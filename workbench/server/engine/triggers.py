@@ -119,9 +119,7 @@ class TriggerRunner:
         await asyncio.gather(*tasks, return_exceptions=True)
         if self._queue is not None:
             while not self._queue.empty():
-                event = self._queue.get_nowait()
-                if isinstance(event, RequestEvent) and not event.response.done():
-                    event.response.set_result(error_response(f"trigger {self.name} was stopped"))
+                self._answer(self._queue.get_nowait(), f"trigger {self.name} was stopped")
         self.engine.cache.drop(lambda ns: ns == trigger_namespace(self.db_id, self.name))
 
     # ------------------------------------------------------------------ events
@@ -141,15 +139,27 @@ class TriggerRunner:
             return False
         return True
 
+    @staticmethod
+    def _answer(event: Event, message: str) -> None:
+        """Make sure a request gets an answer, even when its handling was cut short."""
+        if isinstance(event, RequestEvent) and not event.response.done():
+            event.response.set_result(error_response(message))
+
     async def _bounded(self, event: Event) -> None:
-        async with self._slots:
-            await self._handle(event)
+        try:
+            async with self._slots:
+                await self._handle(event)
+        finally:
+            self._answer(event, f"trigger {self.name} was stopped")
 
     async def _consume(self) -> None:
         assert self._queue is not None
         while True:
             event = await self._queue.get()
-            await self._handle(event)
+            try:
+                await self._handle(event)
+            finally:
+                self._answer(event, f"trigger {self.name} was stopped")
 
     async def _schedule(self) -> None:
         clock = self.engine.clock
@@ -176,6 +186,7 @@ class TriggerRunner:
         except Exception:  # a bug in the engine: keep the trigger alive, say what happened
             log.exception("trigger %s failed to handle an event", self.name)
             self.log("ERROR", "internal error while running the trigger; see the server log")
+            self._answer(event, "internal error while running the trigger; see the server log")
 
     # ------------------------------------------------------------------ calls
 
