@@ -336,11 +336,25 @@ def test_runaway_plugin_is_stopped_and_does_not_block_the_wal(tmp_path):
         error = wait_for(lambda: env.logs("runaway", "ERROR"))[0]
         assert error.startswith("error executing wal plugin: plugin call timed out after 500ms (--plugin-timeout)\n")
         assert f'File "{env.plugins / "loops_forever.py"}", line' in error
-        wait_for(lambda: "the timed-out plugin call has stopped" in env.logs("runaway"))
+        wait_for(lambda: "the abandoned plugin call has stopped" in env.logs("runaway"))
         wait_for(lambda: len(env.logs("runaway", "ERROR")) == 2, timeout=3)  # the next flush was handled too
         env.create("runaway_request", "loops_forever.py", "request:loop")
         r = env.client.get("/api/v3/engine/loop")
         assert (r.status_code, r.json()) == (500, {"error": "plugin call timed out after 500ms (--plugin-timeout)"})
+        wait_for(lambda: not [t for t in threading.enumerate() if t.name.startswith("plugin:")])
+    finally:
+        env.close()
+
+
+def test_stopping_a_trigger_stops_its_runaway_call(tmp_path):
+    env = make_env(tmp_path, plugin_timeout=0)
+    try:
+        env.client.post("/api/v3/configure/database", json={"db": "d"})
+        env.create("runaway", "loops_forever.py", "table:cpu")
+        env.write("cpu v=1 1")
+        wait_for(lambda: "looping" in env.logs("runaway"))
+        assert env.client.post(f"{TRIGGER}/disable", params={"db": "d", "trigger_name": "runaway"}).status_code == 200
+        wait_for(lambda: "the abandoned plugin call has stopped" in env.logs("runaway"))
         wait_for(lambda: not [t for t in threading.enumerate() if t.name.startswith("plugin:")])
     finally:
         env.close()
@@ -415,11 +429,16 @@ def test_disable_enable_and_delete_with_force(env):
     assert env.client.request("DELETE", TRIGGER, json={"db": "d", "trigger_name": "v"}).status_code == 200
 
 
-def test_deleting_the_database_stops_its_triggers(env):
+@pytest.mark.parametrize("hard_delete_at", ["default", "now"])
+def test_deleting_the_database_stops_its_triggers(env, hard_delete_at):
     env.create("r", "request_kinds.py", "request:r")
-    assert env.client.get("/api/v3/engine/r").status_code == 200
-    assert env.client.delete("/api/v3/configure/database", params={"db": "d"}).status_code == 200
+    env.create("c", "cache_user.py", "request:c")
+    assert env.client.get("/api/v3/engine/c").json() == {"local": 1, "global": 1}
+    params = {"db": "d", "hard_delete_at": hard_delete_at}
+    assert env.client.delete("/api/v3/configure/database", params=params).status_code == 200
     wait_for(lambda: env.client.get("/api/v3/engine/r").status_code == 404)
+    wait_for(lambda: not env.state.engine.runners)
+    assert env.state.engine.cache.get(("trigger", 1, "c"), "n") == (False, None)
 
 
 def test_system_tables(env):

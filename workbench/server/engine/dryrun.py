@@ -10,6 +10,7 @@ plugins are imported as packages (InfluxDB 3 runs only their ``__init__.py`` sou
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -26,8 +27,9 @@ from workbench.plugins.runtime import (
     run_process_scheduled_call,
     run_process_writes,
 )
+from workbench.protocol.errors import WriteLineError
 from workbench.protocol.precision import Precision
-from workbench.server.catalog.catalog import INTERNAL_DB
+from workbench.server.catalog.catalog import INTERNAL_DB, Catalog
 from workbench.server.catalog.names import validate_db_name
 from workbench.server.engine.cron import CronError, CronExpr
 from workbench.server.engine.files import PluginFileError, plugin_error
@@ -38,7 +40,7 @@ from workbench.server.engine.spec import parse_trigger_spec
 from workbench.server.engine.threads import PluginTimeout
 from workbench.server.errors import InvalidName, ServerError
 from workbench.server.write.lp_batch import parse_body
-from workbench.server.write.validate import AbortWrite, validate
+from workbench.server.write.validate import AbortWrite, ValidatedWrite, validate
 
 DEFAULT_SCHEDULE = "* * * * * *"
 
@@ -47,7 +49,12 @@ def _debug_str(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
-def _write_line_error(e) -> str:
+def _validate(catalog: Catalog, db: str, text: str, now_ns: int) -> ValidatedWrite:
+    """Check line protocol as a plugin write would be (all-or-nothing, nanoseconds) on ``catalog``."""
+    return validate(parse_body(text), catalog, db, precision=Precision.NANOSECOND, now_ns=now_ns, accept_partial=False)
+
+
+def _write_line_error(e: WriteLineError) -> str:
     """A ``WriteLineError`` as Rust's ``Debug`` prints it (InfluxDB's dry-run error text)."""
     return (
         f"WriteLineError {{ original_line: {_debug_str(e.original_line)}, line_number: {e.line_number}, "
@@ -71,14 +78,7 @@ def validator(engine: ProcessingEngine):
                 errors.append(f"Failed to validate output lines to db {db}: cannot write to internal db")
                 continue
             try:
-                validate(
-                    parse_body("\n".join(lines)),
-                    catalog,
-                    db,
-                    precision=Precision.NANOSECOND,
-                    now_ns=engine.clock.now_ns(),
-                    accept_partial=False,
-                )
+                _validate(catalog, db, "\n".join(lines), engine.clock.now_ns())
             except AbortWrite as exc:
                 errors.append(f"line protocol parse error on write to db {db}: {_write_line_error(exc.error)}")
             except ServerError as exc:
@@ -137,14 +137,7 @@ async def wal(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
         return failed_report(f"invalid database {db}")
     catalog = engine.catalog.detached_copy()
     try:
-        parsed = validate(
-            parse_body(body["input_lp"]),
-            catalog,
-            db,
-            precision=Precision.NANOSECOND,
-            now_ns=engine.clock.now_ns(),
-            accept_partial=False,
-        )
+        parsed = await asyncio.to_thread(_validate, catalog, db, body["input_lp"], engine.clock.now_ns())
     except AbortWrite as exc:
         return failed_report(f"line protocol parse failed: {exc.error.error_message}")
     except ServerError as exc:
@@ -155,7 +148,7 @@ async def wal(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
     outcome = await _call(
         engine, run, lambda ctx: run_process_writes(source, ctx, table_batches(ops, catalog, None), args)
     )
-    return run.report(outcome, validator(engine))
+    return await asyncio.to_thread(run.report, outcome, validator(engine))
 
 
 async def schedule(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
@@ -174,7 +167,7 @@ async def schedule(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, 
     run = _dry_run(engine, body)
     args = body.get("input_arguments")
     outcome = await _call(engine, run, lambda ctx: run_process_scheduled_call(source, ctx, fire, args))
-    report = run.report(outcome, validator(engine))
+    report = await asyncio.to_thread(run.report, outcome, validator(engine))
     return {"trigger_time": rfc3339(fire) if outcome.ok else None, **report}
 
 
@@ -194,7 +187,7 @@ async def request(
     outcome = await _call(
         engine, run, lambda ctx: run_process_request(source, ctx, query_parameters, headers, request_body, args)
     )
-    return run.request_report(outcome, validator(engine))
+    return await asyncio.to_thread(run.request_report, outcome, validator(engine))
 
 
 def _no_response() -> dict[str, Any]:

@@ -86,6 +86,7 @@ class ProcessingEngine:
         self._background: set[asyncio.Task] = set()
         self._stopping = False
         self._set_plugin_dir_env = False
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ------------------------------------------------------------------ wiring
 
@@ -97,7 +98,8 @@ class ProcessingEngine:
 
     async def start(self) -> None:
         """Start every enabled trigger of every live database (failures are logged, not fatal)."""
-        self.host = ServerHost(self.executor, self.writer, asyncio.get_running_loop())
+        self._loop = asyncio.get_running_loop()
+        self.host = ServerHost(self.executor, self.writer, self._loop)
         self.environment.activate()
         if self.files.root is not None and PLUGIN_DIR_ENV not in os.environ:
             os.environ[PLUGIN_DIR_ENV] = str(self.files.root)  # where library plugins look for their TOML
@@ -185,9 +187,19 @@ class ProcessingEngine:
                 runner.submit(WalEvent(ops, contents.sequence))
 
     def on_removed(self, db_id: int, table_id: int | None) -> None:
-        """A database was deleted: stop its triggers and drop their caches."""
-        if table_id is not None:
+        """A database was deleted: stop its triggers and drop their caches (callable from any thread)."""
+        if table_id is not None or self._loop is None:
             return
+        try:
+            on_loop = asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            on_loop = False
+        if on_loop:
+            self._database_removed(db_id)
+        else:  # hard deletes run on worker threads
+            self._loop.call_soon_threadsafe(self._database_removed, db_id)
+
+    def _database_removed(self, db_id: int) -> None:
         for key in [k for k in self.runners if k[0] == db_id]:
             self._spawn(self._stop(*key))
         self.cache.drop(lambda ns: isinstance(ns, tuple) and ns[:2] == ("trigger", db_id))

@@ -1,7 +1,7 @@
 """Running plugin calls off the event loop, each bounded by ``--plugin-timeout``.
 
 Every call runs on its own daemon thread; the event loop only awaits its result. A call that
-outlives the timeout is given up on:
+outlives the timeout, or whose trigger is stopped meanwhile, is given up on:
 
 1. the caller stops waiting and gets ``PluginTimeout`` (with the stack the plugin was stuck at),
    so the WAL listener, the trigger's queue and other triggers carry on;
@@ -98,30 +98,38 @@ class PluginThreads:
 
         thread = threading.Thread(target=target, name=f"plugin:{name}", daemon=True)
         thread.start()
-        if not self.timeout_ns:
-            return await future
         try:
+            if not self.timeout_ns:
+                return await asyncio.shield(future)
             return await asyncio.wait_for(asyncio.shield(future), self.timeout_ns / 1e9)
         except TimeoutError:
             stack = plugin_stack(sys._current_frames().get(thread.ident or -1))
-            ctx.cancel()
-            _raise_in(thread)
-            reaper = loop.create_task(self._reap(thread, name))
-            self._reapers.add(reaper)
-            reaper.add_done_callback(self._reapers.discard)
+            self._abandon(thread, ctx, name)
             raise PluginTimeout(self.timeout_ns, stack) from None
+        except asyncio.CancelledError:  # the trigger was stopped (disabled, deleted, server shutdown)
+            if not future.done():
+                self._abandon(thread, ctx, name)
+            raise
+
+    def _abandon(self, thread: threading.Thread, ctx: CallContext, name: str) -> None:
+        """Stop waiting for a call: close its ``influxdb3_local``, stop its thread, watch it end."""
+        ctx.cancel()
+        _raise_in(thread)
+        reaper = asyncio.get_running_loop().create_task(self._reap(thread, name))
+        self._reapers.add(reaper)
+        reaper.add_done_callback(self._reapers.discard)
 
     async def _reap(self, thread: threading.Thread, name: str) -> None:
         for _ in range(CANCEL_ATTEMPTS):
             await asyncio.sleep(CANCEL_INTERVAL_SECONDS)
             if not thread.is_alive():
-                self._report(name, "INFO", "the timed-out plugin call has stopped")
+                self._report(name, "INFO", "the abandoned plugin call has stopped")
                 return
             _raise_in(thread)
         self._report(
             name,
             "WARN",
-            "the timed-out plugin call could not be stopped (it is blocked outside Python code); "
+            "the abandoned plugin call could not be stopped (it is blocked outside Python code); "
             "it keeps running in the background and its results will be discarded",
         )
         log.warning("plugin thread %s could not be stopped", thread.name)

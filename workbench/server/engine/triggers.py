@@ -157,7 +157,8 @@ class TriggerRunner:
         while True:
             event = await self._queue.get()
             try:
-                await self._handle(event)
+                if not self.stopped:
+                    await self._handle(event)
             finally:
                 self._answer(event, f"trigger {self.name} was stopped")
 
