@@ -94,6 +94,7 @@ def test_cron_trigger_with_seconds_and_every_trigger(http):
         ("bytes", 200, "text/html", b"", None),
         ("flask", 201, None, b"flask body", ("x-flask", "yes")),
         ("none", 500, "application/json", b'{"error":"Unsupported return type from Python function"}', None),
+        ("no_content", 204, "text/html", b"", None),
     ],
 )
 def test_request_trigger_return_values(http, kind, status, content_type, body, header):

@@ -264,12 +264,13 @@ class TriggerRunner:
 
         ctx, outcome = await self._attempt(call)
         response: HttpResponse
-        if outcome.failure is None and outcome.response is not None:
+        if outcome.failure is None:
+            assert outcome.response is not None  # a successful request call always has one
             for error in await write_back(self.engine.writer, ctx.writes):
                 self.log("ERROR", f"error running request plugin: {error}")
             response = outcome.response
         else:
-            failure = outcome.failure or PluginFailure("the plugin produced no response")
+            failure = outcome.failure
             self.log("ERROR", f"error running request plugin: {failure.message}" + _traceback(failure))
             response = error_response(failure.message)
         if not event.response.done():

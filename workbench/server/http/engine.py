@@ -120,7 +120,8 @@ async def request_trigger(request: Request, state: ServerState) -> Response:
         return Response(NOT_FOUND_BODY, status_code=404)
     status = response.status if 100 <= response.status <= 999 else 500
     headers = {k: v for k, v in response.headers if k.lower() not in HOP_BY_HOP}
-    return Response(response.body, status_code=status, headers=headers)
+    body = b"" if status < 200 or status in (204, 304) else response.body  # these statuses carry no body
+    return Response(body, status_code=status, headers=headers)
 
 
 # ---------------------------------------------------------------------- plugin tests
