@@ -2,6 +2,7 @@
 
 | code | may import | must not import |
 | workbench/protocol | stdlib | anything else |
+| workbench/plugins/runtime | stdlib, protocol, plugins | anything else |
 | workbench/client, workbench/launcher | protocol, httpx, pyarrow, polars | workbench.server, datafusion,
   starlette |
 | workbench/server | protocol, starlette/uvicorn, datafusion, pyarrow | client, streamlit |
@@ -99,6 +100,12 @@ def test_protocol_is_stdlib_only():
     assert violations(files("workbench/protocol"), allowed={"workbench.protocol"}) == []
 
 
+def test_plugin_runtime_is_stdlib_and_protocol_only():
+    """The plugin runtime runs outside the server too (plugin bench, app): no server, Arrow or DataFusion."""
+    allowed = {"workbench.protocol", "workbench.plugins"}
+    assert violations(files("workbench/plugins/runtime"), allowed=allowed) == []
+
+
 def test_client_and_launcher():
     allowed = {"workbench.protocol", "workbench.client", "httpx", "pyarrow", "polars", "IPython", "workbench"}
     forbidden = {"workbench.server", "datafusion", "starlette", "uvicorn", "streamlit"}
@@ -157,7 +164,7 @@ def test_checker_catches_a_violation(tmp_path):
     assert "datafusion" in found and "workbench.server.app" in found
 
 
-@pytest.mark.parametrize("module", ["workbench.client", "workbench.protocol", "workbench"])
+@pytest.mark.parametrize("module", ["workbench.client", "workbench.protocol", "workbench", "workbench.plugins.runtime"])
 def test_light_imports(module):
     """Importing the client must not pull DataFusion, Starlette or the server into sys.modules."""
     code = (

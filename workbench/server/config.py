@@ -20,6 +20,7 @@ from workbench.protocol.durations import DurationError, parse_duration
 
 DISABLE_AUTHZ_CHOICES = ("health", "ping", "metrics")
 GEN1_DURATIONS = ("1m", "5m", "10m")
+PACKAGE_MANAGERS = ("discover", "pip", "uv", "disabled")
 
 
 def _bool(text: str) -> bool:
@@ -78,6 +79,13 @@ def _memory_size(text: str) -> int:
     return int(float(value) * 1024 * 1024)
 
 
+def _package_manager(text: str) -> str:
+    value = text.strip().lower()
+    if value not in PACKAGE_MANAGERS:
+        raise ValueError(f"expected one of {', '.join(PACKAGE_MANAGERS)}, got {text!r}")
+    return value
+
+
 def _bind(text: str) -> str:
     host, sep, port = text.rpartition(":")
     if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
@@ -85,8 +93,21 @@ def _bind(text: str) -> str:
     return text
 
 
-def setting(flag: str, env: str, default: Any, parse: Callable[[str], Any], help: str, *, shown: str | None = None):
-    """Declare one setting: its flag, environment variable, default, parser and help text."""
+def setting(
+    flag: str,
+    env: str,
+    default: Any,
+    parse: Callable[[str], Any],
+    help: str,
+    *,
+    shown: str | None = None,
+    fallback_env: str | None = None,
+):
+    """Declare one setting: its flag, environment variable, default, parser and help text.
+
+    ``fallback_env`` is a second variable read when ``env`` is unset (InfluxDB's own name where
+    it does not follow the ``INFLUXDB3_*`` pattern).
+    """
     return field(
         default=default,
         metadata={
@@ -95,6 +116,7 @@ def setting(flag: str, env: str, default: Any, parse: Callable[[str], Any], help
             "parse": parse,
             "help": help,
             "shown": shown if shown is not None else str(default),
+            "fallback_env": fallback_env,
         },
     )
 
@@ -274,6 +296,40 @@ class ServerConfig:
         "Most tag and field columns per table (time not counted).",
     )
     log_filter: str = setting("--log-filter", "LOG_FILTER", "info", str, "Log level: error, warn, info or debug.")
+    plugin_dir: Path | None = setting(
+        "--plugin-dir",
+        "INFLUXDB3_PLUGIN_DIR",
+        None,
+        Path,
+        "Directory of processing-engine plugins (created if missing). Without it, triggers and plugin "
+        "tests are refused.",
+        shown="unset",
+    )
+    virtual_env_location: Path | None = setting(
+        "--virtual-env-location",
+        "INFLUXDB3_VIRTUAL_ENV_LOCATION",
+        None,
+        Path,
+        "Virtual environment plugin packages are installed into and imported from (default: "
+        "<plugin-dir>/.venv; never the server's own environment). InfluxDB's VIRTUAL_ENV is read too.",
+        shown="unset",
+        fallback_env="VIRTUAL_ENV",
+    )
+    package_manager: str = setting(
+        "--package-manager",
+        "INFLUXDB3_PACKAGE_MANAGER",
+        "discover",
+        _package_manager,
+        "Installer for plugin packages: discover (pip, else uv), pip, uv, or disabled (install endpoints answer 403).",
+    )
+    plugin_timeout: int = setting(
+        "--plugin-timeout",
+        "INFLUXDB3_PLUGIN_TIMEOUT",
+        parse_duration("60s"),
+        _duration,
+        "Longest a plugin call may run; a call past it is reported as failed and stopped (0s: no limit).",
+        shown="60s",
+    )
 
     # ------------------------------------------------------------------ construction
 
@@ -298,6 +354,9 @@ class ServerConfig:
                 if raw is None and f.name == "tcp_listener_file_path":
                     raw = env.get("INFLUXDB3_TCP_LISTINER_FILE_PATH")
                 source = f.metadata["env"]
+                if raw is None and f.metadata["fallback_env"]:
+                    raw = env.get(f.metadata["fallback_env"])
+                    source = f.metadata["fallback_env"]
             if raw is None:
                 continue
             try:

@@ -17,6 +17,7 @@ from workbench.server.catalog.catalog import OPERATOR_TOKEN_NAME, Catalog, hash_
 from workbench.server.catalog.persist import FileCatalogStore
 from workbench.server.clock import Clock, SystemClock
 from workbench.server.config import ServerConfig
+from workbench.server.engine.manager import ProcessingEngine
 from workbench.server.metrics import Metrics
 from workbench.server.query import system_tables
 from workbench.server.query.executor import QueryExecutor
@@ -101,6 +102,10 @@ class ServerState:
             self.query_log,
             self.clock,
         )
+        self.engine = ProcessingEngine(config, self.catalog, self.clock, self.writer, self.executor)
+        self.add_wal_listener(self.engine, replay=False)  # plugins never see replayed writes
+        self.engine.register_system_tables(self.system_tables)
+        self.lifecycle.removal_hooks.append(self.engine.on_removed)
         self._register_system_tables()
         self._register_gauges()
         self._load_admin_token_file()
@@ -187,8 +192,10 @@ class ServerState:
         self.wal.start()
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self.lifecycle.loop(self.config.retention_check_interval)))
+        await self.engine.start()
 
     async def stop(self) -> None:
+        await self.engine.stop()
         for t in self._tasks:
             t.cancel()
         for t in self._tasks:

@@ -21,9 +21,10 @@ from workbench.server.catalog.model import (
     DatabaseDef,
     TableDef,
     TokenDef,
+    TriggerDef,
 )
 from workbench.server.catalog.names import validate_db_name
-from workbench.server.catalog.persist import CatalogStore
+from workbench.server.catalog.persist import CatalogStore, MemoryCatalogStore
 from workbench.server.clock import Clock
 from workbench.server.errors import (
     AlreadyDeleted,
@@ -117,6 +118,15 @@ class Catalog:
 
     def _changed(self) -> None:
         self._dirty = True
+
+    def detached_copy(self) -> Catalog:
+        """A copy in memory that is never persisted: for validating writes without applying them."""
+        store = MemoryCatalogStore()
+        with self._lock:
+            store.save(self._to_dict())
+        return Catalog(
+            store, self._clock, db_limit=self.db_limit, table_limit=self.table_limit, column_limit=self.column_limit
+        )
 
     def next_cache_id(self) -> int:
         with self.transaction():
@@ -351,6 +361,53 @@ class Catalog:
                     t.distinct_caches.clear()
                 db.tables.clear()
             self._changed()
+
+    # ------------------------------------------------------------------ triggers
+
+    def trigger_database(self, name: str) -> DatabaseDef:
+        """The live database a trigger operation addresses, with InfluxDB 3's errors."""
+        if name == INTERNAL_DB:
+            raise InternalError("cannot modify internal db")
+        db = self.databases.get(name)
+        if db is None:
+            raise NotFound(f"Database not found {name}")
+        if db.deleted:
+            raise AlreadyDeleted(name)
+        return db
+
+    def create_trigger(self, trigger: TriggerDef) -> TriggerDef:
+        with self.transaction():
+            db = self.trigger_database(trigger.database)
+            if trigger.name in db.triggers:
+                raise AlreadyExists()
+            db.triggers[trigger.name] = trigger
+            self._changed()
+            return trigger
+
+    def _trigger(self, db_name: str, name: str) -> tuple[DatabaseDef, TriggerDef]:
+        db = self.trigger_database(db_name)
+        trigger = db.triggers.get(name)
+        if trigger is None:
+            raise not_found(name)
+        return db, trigger
+
+    def delete_trigger(self, db_name: str, name: str, *, force: bool) -> tuple[DatabaseDef, TriggerDef]:
+        """Remove a trigger; an enabled one only with ``force``."""
+        with self.transaction():
+            db, trigger = self._trigger(db_name, name)
+            if not trigger.disabled and not force:
+                raise InternalError(f"Cannot delete running plugin {name}. Disable it first or use --force.")
+            del db.triggers[name]
+            self._changed()
+            return db, trigger
+
+    def set_trigger_disabled(self, db_name: str, name: str, disabled: bool) -> tuple[DatabaseDef, TriggerDef]:
+        with self.transaction():
+            db, trigger = self._trigger(db_name, name)
+            if trigger.disabled != disabled:
+                trigger.disabled = disabled
+                self._changed()
+            return db, trigger
 
     # ------------------------------------------------------------------ tokens
 
