@@ -1,0 +1,90 @@
+"""Entry point of the workbench app: page config, the connection picker, and the page navigation.
+
+``streamlit run app/streamlit_app.py`` (``make run`` does it with ``INFLUX_HOST``,
+``INFLUX_TOKEN`` and ``INFLUX_DATABASE`` set for the embedded server). The sidebar picks the
+connection and database (stored in ``st.session_state`` by ``app._session``) and shows the
+server's health; ``st.navigation`` then runs one module of ``app_pages/``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# Streamlit puts this file's folder on sys.path; the pages import the ``app`` package beside it.
+ROOT = str(Path(__file__).resolve().parents[1])
+if ROOT not in sys.path:
+    sys.path.insert(0, ROOT)
+
+from app import _session as sess  # noqa: E402  (needs the path above)
+from workbench.client import InfluxDBError  # noqa: E402
+
+
+@st.cache_data(ttl=15, scope="session", show_spinner=False)
+def _health(key: str, _client) -> tuple[str, str]:
+    try:
+        info = _client.ping()
+    except InfluxDBError as exc:
+        return ("error", sess.summary(exc))
+    return ("ok", f"{info.product_name or 'InfluxDB'} {info.version or ''}".strip())
+
+
+def sidebar() -> None:
+    conns = sess.connections()
+    names = list(conns)
+    current = sess.active().name
+    choice = st.sidebar.selectbox("Connection", names, index=names.index(current), key="wb.sidebar.connection")
+    if choice != current:
+        sess.select(choice)
+        st.rerun()
+    try:
+        client = sess.client()
+    except (InfluxDBError, OSError, RuntimeError) as exc:
+        st.sidebar.error(f"Not connected: {sess.summary(exc)}")
+        return
+    state, text = _health(sess.connection_key(), client)
+    if state == "ok":
+        st.sidebar.caption(f"🟢 {text} · {client.host}")
+    else:
+        st.sidebar.caption(f"🔴 {client.host}: {text}")
+        return
+    try:
+        dbs = [d for d in sess.databases() if d != "_internal"]
+    except InfluxDBError as exc:
+        st.sidebar.caption(f"Databases unavailable: {sess.summary(exc)}")
+        return
+    current_db = sess.current_database()
+    options = dbs if current_db in dbs or not current_db else [current_db, *dbs]
+    if not options:
+        st.sidebar.caption("No databases yet: write data or create one on *Schema & retention*.")
+        return
+    db = st.sidebar.selectbox(
+        "Database", options, index=options.index(current_db) if current_db in options else 0, key="wb.sidebar.db"
+    )
+    if db != sess.current_database():
+        sess.set_database(db)
+        st.rerun()
+
+
+st.set_page_config(page_title="InfluxDB 3 workbench", page_icon="📈", layout="wide")
+sidebar()
+pages = {
+    "Explore": [
+        st.Page("app_pages/explorer.py", title="Query explorer", icon="🔎", default=True),
+        st.Page("app_pages/dashboards.py", title="Dashboards", icon="📊"),
+    ],
+    "Data": [
+        st.Page("app_pages/write.py", title="Write data", icon="✍️"),
+        st.Page("app_pages/schema.py", title="Schema & retention", icon="🗂️"),
+        st.Page("app_pages/caches.py", title="Caches", icon="⚡"),
+    ],
+    "Engine": [st.Page("app_pages/plugins.py", title="Plugins & triggers", icon="🧩")],
+    "Server": [
+        st.Page("app_pages/connections.py", title="Connections", icon="🔌"),
+        st.Page("app_pages/tokens.py", title="Tokens", icon="🔑"),
+        st.Page("app_pages/system.py", title="System", icon="🩺"),
+    ],
+}
+st.navigation(pages).run()
