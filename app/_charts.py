@@ -16,6 +16,8 @@ import polars as pl
 
 MAX_ROWS = 20_000
 """Rows drawn at most (the browser gets every row of a chart; downsample with ``$interval``)."""
+MAX_LEGEND = 16
+"""Series beyond which the legend is left out (the tooltip still names each series)."""
 _MEASUREMENT = "iox::measurement"
 
 
@@ -102,6 +104,15 @@ def chart(df: pl.DataFrame, kind: str = "auto", *, height: int = 280) -> alt.Cha
             )
         )
     return encoded.properties(height=height)
+
+
+def per_field(df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """A time series split into one frame per numeric field (each gets its own y scale)."""
+    s = shape(df)
+    if s.kind != "timeseries" or len(s.values) < 2:
+        return [("", df)]
+    keep = [c for c in (s.time, *s.groups) if c is not None]
+    return [(field, df.select(*keep, field)) for field in s.values]
 
 
 def stat(df: pl.DataFrame) -> tuple[str, float | None, float | None]:

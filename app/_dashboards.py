@@ -286,28 +286,38 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-@st.cache_data(ttl=60, scope="session", show_spinner=False, max_entries=128)
-def _variable_values(
-    key: str, spec: tuple, database: str | None, params: tuple, _var: Variable, _client: Client
-) -> VariableValues:
-    var, bound = _var, dict(params)
+def _distinct_caches(client: Client, database: str | None) -> dict[tuple[str, str], str]:
+    """``{(table, column): cache name}`` of the database's distinct value caches ({} without support)."""
+    try:
+        caches = client.list_distinct_caches(database)
+    except InfluxDBError:
+        return {}  # no cache support on this server: variables fall back to queries
+    if caches.height == 0 or not {"table", "name", "column_names"} <= set(caches.columns):
+        return {}
+    found: dict[tuple[str, str], str] = {}
+    for row in caches.iter_rows(named=True):
+        for column in row["column_names"] or []:
+            found.setdefault((row["table"], column), row["name"])
+    return found
+
+
+def _values(client: Client, var: Variable, database: str | None, bound: dict, caches: dict) -> VariableValues:
+    cache = caches.get((var.table, var.column))
     try:
         if var.query:
-            df = _client.query_sql(var.query, database, bound_params(var.query, bound) or None)
+            df = client.query_sql(var.query, database, bound_params(var.query, bound) or None)
             source = "a query"
+        elif cache is not None:
+            df = client.distinct_cache(var.table, cache, database=database).select(var.column).unique()
+            df = df.sort(var.column)
+            source = f"distinct value cache “{cache}”"
         else:
-            cache = _distinct_cache_for(_client, var, database)
-            if cache is not None:
-                df = _client.distinct_cache(var.table, cache, database=database).select(var.column).unique()
-                df = df.sort(var.column)
-                source = f"distinct value cache “{cache}”"
-            else:
-                sql = (
-                    f"SELECT DISTINCT {_ident(var.column)} FROM {_ident(var.table)} "
-                    f"WHERE time >= $start AND time < $end ORDER BY 1"
-                )
-                df = _client.query_sql(sql, database, bound_params(sql, bound))
-                source = "a query over the time range (no distinct value cache on this column)"
+            sql = (
+                f"SELECT DISTINCT {_ident(var.column)} FROM {_ident(var.table)} "
+                f"WHERE time >= $start AND time < $end ORDER BY 1"
+            )
+            df = client.query_sql(sql, database, bound_params(sql, bound))
+            source = "a query over the time range (no distinct value cache on this column)"
     except InfluxDBError as exc:
         return VariableValues([], "", summary(exc))
     if df.width == 0:
@@ -315,20 +325,19 @@ def _variable_values(
     return VariableValues([str(v) for v in df.to_series(0).drop_nulls().to_list()], source)
 
 
-def _distinct_cache_for(client: Client, var: Variable, database: str | None) -> str | None:
-    """The name of a distinct value cache holding ``var.column`` of ``var.table``, if any."""
-    try:
-        caches = client.list_distinct_caches(database)
-    except InfluxDBError:
-        return None  # no cache support on this server: fall back to a query
-    if caches.height == 0 or not {"table", "name", "column_names"} <= set(caches.columns):
-        return None
-    for row in caches.iter_rows(named=True):
-        if row["table"] == var.table and var.column in (row["column_names"] or []):
-            return row["name"]
-    return None
+@st.cache_data(ttl=60, scope="session", show_spinner=False, max_entries=64)
+def _resolve(
+    key: str, specs: tuple, database: str | None, params: tuple, _vars: list[Variable], _client: Client
+) -> list[VariableValues]:
+    bound = dict(params)
+    caches = _distinct_caches(_client, database) if any(not v.query for v in _vars) else {}
+    with ThreadPoolExecutor(max_workers=min(MAX_WORKERS, max(1, len(_vars)))) as pool:
+        return list(pool.map(lambda v: _values(_client, v, database, bound, caches), _vars))
 
 
-def variable_values(client: Client, key: str, var: Variable, database: str | None, params: dict) -> VariableValues:
-    spec = tuple(sorted(asdict(var).items()))
-    return _variable_values(key, spec, database, tuple(sorted(params.items())), var, client)
+def variable_values(
+    client: Client, key: str, dash: Dashboard, database: str | None, params: dict
+) -> list[VariableValues]:
+    """The choices of every variable (queried concurrently; one distinct-cache listing), cached."""
+    specs = tuple(tuple(sorted(asdict(v).items())) for v in dash.variables)
+    return _resolve(key, specs, database, tuple(sorted(params.items())), dash.variables, client)

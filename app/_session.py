@@ -166,7 +166,7 @@ def require_client() -> Client:
         return client()
     except (InfluxDBError, launcher.LauncherError, OSError) as exc:
         show_error(f"Cannot use the connection “{active().name}”", exc)
-        st.page_link("app_pages/connections.py", label="Choose another connection", icon="🔌")
+        st.page_link("app_pages/connections.py", label="Choose another connection", icon=":material/power:")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -305,7 +305,7 @@ def summary(exc: BaseException) -> str:
 
 def show_error(what: str, exc: BaseException) -> None:
     """``what``: the server's message, and the full error text in an expander (no traceback)."""
-    st.error(f"**{what}:** {summary(exc)}", icon="⚠️")
+    st.error(f"**{what}:** {summary(exc)}", icon=":material/error:")
     with st.expander("Details"):
         detail = str(exc)
         notes = getattr(exc, "__notes__", None) or []
@@ -333,7 +333,7 @@ def act(what: str, fn: Callable[..., Any], *args: Any, success: str | None = Non
         show_error(what, exc)
         return False
     if success:
-        st.success(success, icon="✅")
+        st.success(success, icon=":material/check_circle:")
     return True
 
 
@@ -345,4 +345,4 @@ def flash(message: str) -> None:
 def show_flash() -> None:
     message = st.session_state.pop("wb.flash", None)
     if message:
-        st.success(message, icon="✅")
+        st.success(message, icon=":material/check_circle:")

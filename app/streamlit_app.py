@@ -46,9 +46,9 @@ def sidebar() -> None:
         return
     state, text = _health(sess.connection_key(), client)
     if state == "ok":
-        st.sidebar.caption(f"🟢 {text} · {client.host}")
+        st.sidebar.caption(f":green[:material/circle:] {text} · {client.host}")
     else:
-        st.sidebar.caption(f"🔴 {client.host}: {text}")
+        st.sidebar.caption(f":red[:material/circle:] {client.host}: {text}")
         return
     try:
         dbs = [d for d in sess.databases() if d != "_internal"]
@@ -68,23 +68,23 @@ def sidebar() -> None:
         st.rerun()
 
 
-st.set_page_config(page_title="InfluxDB 3 workbench", page_icon="📈", layout="wide")
+st.set_page_config(page_title="InfluxDB 3 workbench", page_icon=":material/monitoring:", layout="wide")
 sidebar()
 pages = {
     "Explore": [
-        st.Page("app_pages/explorer.py", title="Query explorer", icon="🔎", default=True),
-        st.Page("app_pages/dashboards.py", title="Dashboards", icon="📊"),
+        st.Page("app_pages/explorer.py", title="Query explorer", icon=":material/search:", default=True),
+        st.Page("app_pages/dashboards.py", title="Dashboards", icon=":material/dashboard:"),
     ],
     "Data": [
-        st.Page("app_pages/write.py", title="Write data", icon="✍️"),
-        st.Page("app_pages/schema.py", title="Schema & retention", icon="🗂️"),
-        st.Page("app_pages/caches.py", title="Caches", icon="⚡"),
+        st.Page("app_pages/write.py", title="Write data", icon=":material/edit_note:"),
+        st.Page("app_pages/schema.py", title="Schema & retention", icon=":material/table_chart:"),
+        st.Page("app_pages/caches.py", title="Caches", icon=":material/bolt:"),
     ],
-    "Engine": [st.Page("app_pages/plugins.py", title="Plugins & triggers", icon="🧩")],
+    "Engine": [st.Page("app_pages/plugins.py", title="Plugins & triggers", icon=":material/extension:")],
     "Server": [
-        st.Page("app_pages/connections.py", title="Connections", icon="🔌"),
-        st.Page("app_pages/tokens.py", title="Tokens", icon="🔑"),
-        st.Page("app_pages/system.py", title="System", icon="🩺"),
+        st.Page("app_pages/connections.py", title="Connections", icon=":material/power:"),
+        st.Page("app_pages/tokens.py", title="Tokens", icon=":material/key:"),
+        st.Page("app_pages/system.py", title="System", icon=":material/monitor_heart:"),
     ],
 }
 st.navigation(pages).run()

@@ -44,7 +44,7 @@ def listing(client, kind: str) -> pl.DataFrame | None:
                 f"**{KINDS[kind]} are not available here:** {missing}. This page lights up when the server "
                 "supports them (InfluxDB 3 Core/Enterprise do; so does the embedded server once its cache "
                 "feature lands).",
-                icon="🚧",
+                icon=":material/construction:",
             )
             with st.expander("What the server said"):
                 st.code(str(exc), language=None, wrap_lines=True)

@@ -22,7 +22,7 @@ conns = sess.connections()
 active = sess.active()
 rows = [
     {
-        "active": "●" if c.name == active.name else "",
+        "active": "yes" if c.name == active.name else "",
         "name": c.name,
         "source": {
             "env": "INFLUX_HOST / INFLUX_TOKEN / INFLUX_DATABASE",
@@ -60,7 +60,9 @@ if ping is not None:
     c2.metric("Server", f"{ping.product_name or 'InfluxDB'} {ping.version or ''}")
     healthy = sess.fetch("Health check failed", client.health)
     if healthy:
-        st.success(f"Healthy · revision {ping.revision or '?'} · build {ping.build or '?'}", icon="🟢")
+        st.success(
+            f"Healthy · revision {ping.revision or '?'} · build {ping.build or '?'}", icon=":material/check_circle:"
+        )
 
 st.subheader("Add a connection")
 with st.form("conn.add", clear_on_submit=True):

@@ -42,14 +42,22 @@ def _save(dash: dashes.Dashboard, path: Path, message: str) -> None:
 # -- view -----------------------------------------------------------------------------------------
 
 
-def _panel(panel: dashes.Panel, result: dashes.PanelResult) -> None:
+def _title(panel: dashes.Panel, params: dict) -> str:
+    """The panel title with ``$variable`` references replaced by their current values."""
+    title = panel.title
+    for name, value in sorted(params.items(), key=lambda kv: -len(kv[0])):
+        title = title.replace(f"${name}", str(value))
+    return title
+
+
+def _panel(panel: dashes.Panel, result: dashes.PanelResult, params: dict) -> None:
     with st.container(border=True):
-        st.markdown(f"**{panel.title}**")
+        st.markdown(f"**{_title(panel, params)}**")
         if result.error is not None:
             if result.missing:
                 st.info(f"Not available on this server: {result.missing}.")
             else:
-                st.error(result.error, icon="⚠️")
+                st.error(result.error, icon=":material/error:")
             with st.expander("Details"):
                 st.code(f"{panel.query}\n\n{result.detail}", language=None, wrap_lines=True)
             return
@@ -72,7 +80,7 @@ def _panel(panel: dashes.Panel, result: dashes.PanelResult) -> None:
         st.caption(f"{rows:,} rows · {result.elapsed_ms:.0f} ms")
 
 
-def _grid(dash: dashes.Dashboard, results: list[dashes.PanelResult]) -> None:
+def _grid(dash: dashes.Dashboard, results: list[dashes.PanelResult], params: dict) -> None:
     pending: list[int] = []
 
     def flush() -> None:
@@ -80,13 +88,13 @@ def _grid(dash: dashes.Dashboard, results: list[dashes.PanelResult]) -> None:
             cols = st.columns(2)
             for col, i in zip(cols, pending, strict=False):
                 with col:
-                    _panel(dash.panels[i], results[i])
+                    _panel(dash.panels[i], results[i], params)
             pending.clear()
 
     for i, panel in enumerate(dash.panels):
         if panel.width == "full":
             flush()
-            _panel(panel, results[i])
+            _panel(panel, results[i], params)
         else:
             pending.append(i)
             if len(pending) == 2:
@@ -114,8 +122,8 @@ def view(dash: dashes.Dashboard, path: Path, client) -> None:
     params = dict(trange.params())
     if dash.variables:
         cols = st.columns(min(4, len(dash.variables)))
-        for i, var in enumerate(dash.variables):
-            values = dashes.variable_values(client, key, var, database, params)
+        resolved = dashes.variable_values(client, key, dash, database, params)
+        for i, (var, values) in enumerate(zip(dash.variables, resolved, strict=True)):
             with cols[i % len(cols)]:
                 if values.error:
                     st.warning(f"${var.name}: {values.error}")
@@ -133,7 +141,7 @@ def view(dash: dashes.Dashboard, path: Path, client) -> None:
         now_params = {**params, **trange.refreshed().params()}
         with st.spinner("Querying…"):
             results = dashes.run_panels(client, key, dash, database, now_params)
-        _grid(dash, results)
+        _grid(dash, results, {k: v for k, v in params.items() if k not in ("start", "end", "interval")})
         total = (time.perf_counter() - started) * 1000
         st.caption(
             f"{len(dash.panels)} panels rendered in {total:.0f} ms · {trange.refreshed().label} · "

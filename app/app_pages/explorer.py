@@ -167,12 +167,16 @@ def show_result() -> None:
     if frame.width == 0:
         st.info("The query returned no rows.")
         return
-    chart = _charts.chart(frame)
-    tab_names = ["Chart", "Table"] if chart is not None else ["Table"]
+    charts = [(field, _charts.chart(part, height=220)) for field, part in _charts.per_field(frame)]
+    charts = [(field, chart) for field, chart in charts if chart is not None]
+    tab_names = ["Chart", "Table"] if charts else ["Table"]
     tabs = dict(zip(tab_names, st.tabs(tab_names), strict=True))
-    if chart is not None:
+    if charts:
         with tabs["Chart"]:
-            st.altair_chart(chart)
+            for field, chart in charts:
+                if field:
+                    st.caption(field)
+                st.altair_chart(chart)
             if frame.height > _charts.MAX_ROWS:
                 st.caption(
                     f"The chart shows the first {_charts.MAX_ROWS:,} rows; bin with `date_bin($interval, time)`."

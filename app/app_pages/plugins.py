@@ -89,7 +89,7 @@ def engine_available(client) -> pl.DataFrame | None:
             f"**The processing engine is not available here:** {missing}. Plugins, triggers and the test bench "
             "light up when the server has a processing engine (InfluxDB 3 Core/Enterprise started with "
             "`--plugin-dir`, or the embedded server once its engine lands).",
-            icon="🚧",
+            icon=":material/construction:",
         )
         with st.expander("What the server said"):
             st.code(str(exc), language=None, wrap_lines=True)
@@ -232,7 +232,7 @@ def show_run(result, elapsed_ms: float) -> None:
     (st.success if ok else st.error)(
         f"{'Ran' if ok else 'Failed'} in {elapsed_ms:.0f} ms · {len(result.log_lines)} log lines · "
         f"{len(result.errors)} errors",
-        icon="✅" if ok else "⚠️",
+        icon=":material/check_circle:" if ok else "⚠️",
     )
     for error in result.errors:
         st.code(error, language="python" if "Traceback" in error else None, wrap_lines=True)
@@ -313,7 +313,7 @@ def bench_tab(client) -> None:
     except (InfluxDBError, ValueError) as exc:
         missing = sess.missing_feature(exc)
         if missing:
-            st.info(f"This dry run is not available on this server: {missing}.", icon="🚧")
+            st.info(f"This dry run is not available on this server: {missing}.", icon=":material/construction:")
         else:
             sess.show_error("The dry run failed", exc)
         return

@@ -48,7 +48,7 @@ try:
 except InfluxDBError as exc:
     missing = sess.missing_feature(exc)
     if missing:
-        st.info(f"Tokens cannot be listed on this server: {missing}.", icon="🚧")
+        st.info(f"Tokens cannot be listed on this server: {missing}.", icon=":material/construction:")
     else:
         sess.show_error("Cannot list tokens", exc)
     tokens = None

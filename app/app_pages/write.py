@@ -32,16 +32,16 @@ def write(client, data, *, count: int, **kwargs) -> None:
         errors = pl.DataFrame([e.to_dict() for e in exc.line_errors])
         accepted = count - errors.height
         if kwargs.get("accept_partial", True) and accepted > 0:
-            st.warning(f"{accepted:,} of {count:,} lines written; {errors.height:,} rejected:", icon="⚠️")
+            st.warning(f"{accepted:,} of {count:,} lines written; {errors.height:,} rejected:", icon=":material/error:")
         else:
-            st.error(f"Nothing written: {errors.height:,} lines rejected ({exc.message}).", icon="⚠️")
+            st.error(f"Nothing written: {errors.height:,} lines rejected ({exc.message}).", icon=":material/error:")
         st.dataframe(errors.select("line_number", "error_message", "original_line"), hide_index=True)
         return
     except (InfluxDBError, ValueError, TypeError) as exc:
         sess.show_error("The write failed", exc)
         return
     sess.forget_schema()
-    st.success(f"Wrote {sent:,} lines to `{kwargs['database']}`.", icon="✅")
+    st.success(f"Wrote {sent:,} lines to `{kwargs['database']}`.", icon=":material/check_circle:")
 
 
 def options(prefix: str, precisions: list[str]) -> dict:
