@@ -160,15 +160,40 @@ def client(database: str | None = None) -> Client:
     return _client(connection_key(conn, db), conn, db)
 
 
-def require_client() -> Client:
-    """The active client, or an error message and ``st.stop()`` when it cannot be built."""
+@st.cache_data(ttl=15, scope="session", show_spinner=False)
+def _ping(key: str, _client: Client) -> tuple[bool, str, str]:
+    """(reachable, what the server is, detail) — one ``/ping`` per connection every 15 s."""
     try:
-        return client()
+        info = _client.ping()
+    except InfluxDBError as exc:
+        return (not isinstance(exc, TransportError), summary(exc), str(exc))
+    return (True, f"{info.product_name or 'InfluxDB'} {info.version or ''}".strip(), "")
+
+
+def health(c: Client | None = None) -> tuple[bool, str, str]:
+    """Whether the active server answers, a short description (product and version, or the error)."""
+    return _ping(connection_key(), c or client())
+
+
+def require_client(*, reachable: bool = True) -> Client:
+    """The active client; an error message and ``st.stop()`` when it cannot be built or, with
+    ``reachable``, when the server does not answer (so a page shows one clear message, not one per call)."""
+    try:
+        c = client()
     except (InfluxDBError, launcher.LauncherError, OSError) as exc:
         show_error(f"Cannot use the connection “{active().name}”", exc)
         st.page_link("app_pages/connections.py", label="Choose another connection", icon=":material/power:")
         st.stop()
         raise  # unreachable: st.stop() raises
+    if reachable:
+        ok, text, detail = health(c)
+        if not ok:
+            st.error(f"**{c.host} cannot be reached:** {text}", icon=":material/error:")
+            with st.expander("Details"):
+                st.code(detail, language=None, wrap_lines=True)
+            st.page_link("app_pages/connections.py", label="Choose another connection", icon=":material/power:")
+            st.stop()
+    return c
 
 
 def default_database() -> str | None:

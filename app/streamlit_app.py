@@ -22,30 +22,22 @@ from app import _session as sess  # noqa: E402  (needs the path above)
 from workbench.client import InfluxDBError  # noqa: E402
 
 
-@st.cache_data(ttl=15, scope="session", show_spinner=False)
-def _health(key: str, _client) -> tuple[str, str]:
-    try:
-        info = _client.ping()
-    except InfluxDBError as exc:
-        return ("error", sess.summary(exc))
-    return ("ok", f"{info.product_name or 'InfluxDB'} {info.version or ''}".strip())
-
-
 def sidebar() -> None:
     conns = sess.connections()
     names = list(conns)
     current = sess.active().name
-    choice = st.sidebar.selectbox("Connection", names, index=names.index(current), key="wb.sidebar.connection")
+    # Keyed by the current value: when a page switches connection or database, the next run draws
+    # a fresh widget showing the new value instead of the stale widget state.
+    choice = st.sidebar.selectbox("Connection", names, index=names.index(current), key=f"wb.sidebar.conn.{current}")
     if choice != current:
         sess.select(choice)
-        st.rerun()
     try:
         client = sess.client()
     except (InfluxDBError, OSError, RuntimeError) as exc:
         st.sidebar.error(f"Not connected: {sess.summary(exc)}")
         return
-    state, text = _health(sess.connection_key(), client)
-    if state == "ok":
+    ok, text, _detail = sess.health(client)
+    if ok:
         st.sidebar.caption(f":green[:material/circle:] {text} · {client.host}")
     else:
         st.sidebar.caption(f":red[:material/circle:] {client.host}: {text}")
@@ -60,12 +52,10 @@ def sidebar() -> None:
     if not options:
         st.sidebar.caption("No databases yet: write data or create one on *Schema & retention*.")
         return
-    db = st.sidebar.selectbox(
-        "Database", options, index=options.index(current_db) if current_db in options else 0, key="wb.sidebar.db"
-    )
-    if db != sess.current_database():
+    index = options.index(current_db) if current_db in options else 0
+    db = st.sidebar.selectbox("Database", options, index=index, key=f"wb.sidebar.db.{current_db}")
+    if db != current_db:
         sess.set_database(db)
-        st.rerun()
 
 
 st.set_page_config(page_title="InfluxDB 3 workbench", page_icon=":material/monitoring:", layout="wide")

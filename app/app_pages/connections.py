@@ -50,7 +50,7 @@ if cols[1].button("Switch", type="primary", disabled=chosen == active.name, key=
     st.rerun()
 
 st.subheader(f"Active: {active.name}")
-client = sess.require_client()
+client = sess.require_client(reachable=False)  # this page must work to switch away from a dead server
 c1, c2, c3 = st.columns(3)
 c1.metric("URL", client.host)
 c3.metric("Default database", client.database or "—")

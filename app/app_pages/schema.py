@@ -225,7 +225,7 @@ def tables_section(client, db: str) -> None:
     c1, c2 = st.columns(2)
     with c1, st.form("schema.table_retention"):
         st.markdown(f"**Retention of `{table}`** (overrides the database's)")
-        new = st.text_input("New retention period", placeholder="e.g. 24h (empty: the database's)")
+        new = st.text_input("New table retention period", placeholder="e.g. 24h (empty: the database's)")
         if st.form_submit_button("Apply table retention"):
             try:
                 period = _period(new)
