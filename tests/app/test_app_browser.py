@@ -24,6 +24,8 @@ import pytest
 from appserver import APP, ROOT, app_environment
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from workbench.client import Client
+
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -177,6 +179,29 @@ def test_query_and_chart(app_url, page):
     check_clean(page, "explorer after Run")
     assert "rows ·" in page.inner_text("body")
     shot(page, "explorer-result")
+
+
+def test_upload_a_csv_and_write_it(app_url, app_server, page, tmp_path):
+    csv = tmp_path / "readings.csv"
+    csv.write_text("time,room,temp\n2026-01-01T00:00:00Z,kitchen,21.5\n2026-01-01T00:01:00Z,hall,19.0\n")
+    open_page(page, app_url, "write")
+    page.get_by_role("tab", name="CSV / Parquet file").click()
+    page.locator('input[type="file"]').set_input_files(str(csv))
+    settle(page, after_action=True)
+    page.get_by_role("tab", name="CSV / Parquet file").click()
+    database = page.get_by_label("Database").last
+    database.fill("uploads")
+    database.press("Enter")
+    settle(page, after_action=True)
+    assert "readings,room=kitchen temp=21.5 1767225600000000000" in page.inner_text("body")
+    page.get_by_role("button", name="Write", exact=True).click()
+    page.wait_for_selector("text=Wrote 2 lines to")
+    settle(page, after_action=True)
+    check_clean(page, "write")
+    shot(page, "write-csv")
+    with Client(app_server.url, token=app_server.token, database="uploads") as client:
+        rows = client.query_sql("SELECT room, temp FROM readings ORDER BY time")
+    assert rows.rows() == [("kitchen", 21.5), ("hall", 19.0)]
 
 
 def test_demo_dashboard_renders_within_budget(app_url, page):
