@@ -1,22 +1,14 @@
 """Dashboards as files: the format, its validation, the folder, and running a dashboard's queries.
 
-A dashboard is one JSON or YAML file in the dashboards folder (``app/dashboards/`` unless
-``WORKBENCH_DASHBOARDS`` names another), so dashboards are versioned with the project. Format::
+A dashboard is one JSON file in the dashboards folder (``app/dashboards/`` unless
+``WORKBENCH_DASHBOARDS`` names another), so dashboards are versioned with the project. Format
+(``docs/app.md`` explains each key)::
 
-    title: CPU overview            # required
-    description: optional text
-    database: demo                 # optional; default: the connection's database
-    time: 1h                       # default range: 5m, 15m, 1h, 6h, 24h, 7d or 30d
-    refresh: 10                    # auto-refresh in seconds; 0 or absent = off
-    variables:                     # bound as $name in every panel query
-      - {name: host, label: Host, table: cpu, column: hostname}   # values from a distinct
-      - {name: sensor, query: 'SELECT DISTINCT sensor_id FROM "airSensors"'}  # cache, or a query
-    panels:
-      - title: CPU by host
-        type: line                 # line, area, bar, stat or table
-        language: sql              # sql or influxql
-        width: half                # half or full
-        query: SELECT ... WHERE time >= $start AND time < $end AND hostname = $host
+    {"title": "CPU overview", "description": "...", "database": "demo", "time": "1h", "refresh": 10,
+     "variables": [{"name": "host", "label": "Host", "table": "cpu", "column": "hostname"},
+                   {"name": "sensor", "query": "SELECT DISTINCT sensor_id FROM \"airSensors\""}],
+     "panels": [{"title": "CPU by host", "type": "line", "language": "sql", "width": "half",
+                 "query": "SELECT ... WHERE time >= $start AND time < $end AND hostname = $host"}]}
 
 Panel queries get ``$start``, ``$end`` and ``$interval`` from the time picker plus one
 parameter per variable. :func:`run_panels` runs every panel query concurrently (one thread per
@@ -35,7 +27,6 @@ from pathlib import Path
 
 import polars as pl
 import streamlit as st
-import yaml
 
 from app._session import bound_params, missing_feature, summary
 from app._timerange import RELATIVE
@@ -44,7 +35,6 @@ from workbench.client import Client, InfluxDBError
 PANEL_TYPES = ("line", "area", "bar", "stat", "table")
 LANGUAGES = ("sql", "influxql")
 WIDTHS = ("half", "full")
-SUFFIXES = (".json", ".yaml", ".yml")
 MAX_WORKERS = 8
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _RESERVED = {"start", "end", "interval"}
@@ -172,24 +162,18 @@ def parse(obj: object) -> Dashboard:
 # -- text and files -------------------------------------------------------------------------------
 
 
-def dumps(dash: Dashboard, fmt: str) -> str:
-    """The file text in ``fmt`` (json or yaml)."""
-    if fmt == "json":
-        return json.dumps(dash.to_obj(), indent=2, ensure_ascii=False) + "\n"
-    return yaml.safe_dump(dash.to_obj(), sort_keys=False, allow_unicode=True, width=100)
+def dumps(dash: Dashboard) -> str:
+    """The file text (indented JSON, so diffs stay readable)."""
+    return json.dumps(dash.to_obj(), indent=2, ensure_ascii=False) + "\n"
 
 
-def loads(text: str, fmt: str) -> Dashboard:
-    """Parse file text (json or yaml); syntax errors become DashboardError."""
+def loads(text: str) -> Dashboard:
+    """Parse file text; JSON syntax errors become DashboardError."""
     try:
-        obj = json.loads(text) if fmt == "json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise DashboardError(f"not valid {fmt.upper()}: {exc}") from None
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DashboardError(f"not valid JSON: {exc}") from None
     return parse(obj)
-
-
-def fmt_of(path: Path | str) -> str:
-    return "json" if str(path).lower().endswith(".json") else "yaml"
 
 
 def directory() -> Path:
@@ -200,7 +184,7 @@ def directory() -> Path:
 
 
 def files() -> list[Path]:
-    return sorted(p for p in directory().iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    return sorted(p for p in directory().iterdir() if p.suffix.lower() == ".json" and p.is_file())
 
 
 def load(path: Path) -> Dashboard:
@@ -208,12 +192,12 @@ def load(path: Path) -> Dashboard:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise DashboardError(f"cannot read {path.name}: {exc.strerror}") from None
-    return loads(text, fmt_of(path))
+    return loads(text)
 
 
 def save(dash: Dashboard, path: Path) -> None:
     parse(dash.to_obj())  # never write a file that would not load again
-    path.write_text(dumps(dash, fmt_of(path)), encoding="utf-8")
+    path.write_text(dumps(dash), encoding="utf-8")
 
 
 def slug(title: str) -> str:
@@ -221,13 +205,13 @@ def slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "dashboard"
 
 
-def new_path(title: str, fmt: str = "json") -> Path:
+def new_path(title: str) -> Path:
     """A file name for a new dashboard that does not overwrite an existing one."""
     stem, n = slug(title), 1
-    path = directory() / f"{stem}.{fmt}"
+    path = directory() / f"{stem}.json"
     while path.exists():
         n += 1
-        path = directory() / f"{stem}-{n}.{fmt}"
+        path = directory() / f"{stem}-{n}.json"
     return path
 
 

@@ -217,7 +217,7 @@ def edit(dash: dashes.Dashboard, path: Path) -> None:
         [vars(v) for v in dash.variables] or None,
         schema={k: pl.String for k in ("name", "label", "table", "column", "query")},
     )
-    version = abs(hash(dashes.dumps(dash, "json")))  # a new editor after each save, not stale edits
+    version = abs(hash(dashes.dumps(dash)))  # a new editor after each save, not stale edits
     edited = st.data_editor(frame, num_rows="dynamic", hide_index=True, key=f"dash.vars.{version}")
     if st.button("Save variables", key="dash.save_vars"):
         rows = pl.DataFrame(edited).fill_null("").to_dicts()
@@ -225,12 +225,11 @@ def edit(dash: dashes.Dashboard, path: Path) -> None:
         _save(dash, path, "Variables saved.")
 
     with st.expander("Edit the file as text"):
-        fmt = dashes.fmt_of(path)
-        current = dashes.dumps(dash, fmt)
-        text = st.text_area(f"{path.name} ({fmt.upper()})", current, height=400, key=f"dash.text.{abs(hash(current))}")
+        current = dashes.dumps(dash)
+        text = st.text_area(f"{path.name} (JSON)", current, height=400, key=f"dash.text.{abs(hash(current))}")
         if st.button("Save file", key="dash.save_text"):
             try:
-                parsed = dashes.loads(text, fmt)
+                parsed = dashes.loads(text)
             except dashes.DashboardError as exc:
                 sess.show_error("Not saved", exc)
             else:
@@ -241,52 +240,41 @@ def edit(dash: dashes.Dashboard, path: Path) -> None:
 
 
 def manage(dash: dashes.Dashboard | None, path: Path | None) -> None:
-    st.markdown(f"Dashboards are files in `{dashes.directory()}` (JSON or YAML; see `docs/app.md`).")
+    st.markdown(f"Dashboards are files in `{dashes.directory()}` (JSON; see `docs/app.md`).")
     with st.form("dash.create", clear_on_submit=True):
         st.markdown("**New dashboard**")
-        c1, c2 = st.columns([3, 1])
-        title = c1.text_input("Title")
-        fmt = c2.selectbox("Format", ["json", "yaml"])
+        title = st.text_input("Title")
         if st.form_submit_button("Create") and title.strip():
-            new = dashes.new_path(title, fmt)
+            new = dashes.new_path(title)
             _select(new)
             _save(dashes.Dashboard(title=title.strip()), new, f"Created {new.name}.")
 
-    uploaded = st.file_uploader("Import a dashboard file", type=["json", "yaml", "yml"], key="dash.import")
+    uploaded = st.file_uploader("Import a dashboard file", type=["json"], key="dash.import")
     if uploaded is not None and st.button("Import", key="dash.do_import"):
         try:
-            imported = dashes.loads(uploaded.getvalue().decode("utf-8"), dashes.fmt_of(uploaded.name))
+            imported = dashes.loads(uploaded.getvalue().decode("utf-8"))
         except (dashes.DashboardError, UnicodeDecodeError) as exc:
             sess.show_error(f"{uploaded.name} is not a dashboard", exc)
         else:
-            new = dashes.new_path(imported.title, dashes.fmt_of(uploaded.name).replace("yml", "yaml"))
+            new = dashes.new_path(imported.title)
             _select(new)
             _save(imported, new, f"Imported as {new.name}.")
 
     if dash is None or path is None:
         return
     st.markdown(f"**This dashboard** · `{path.name}`")
-    c1, c2 = st.columns(2)
-    c1.download_button(
+    st.download_button(
         "Export JSON",
-        dashes.dumps(dash, "json"),
-        f"{path.stem}.json",
+        dashes.dumps(dash),
+        path.name,
         "application/json",
         on_click="ignore",
         key="dash.export_json",
     )
-    c2.download_button(
-        "Export YAML",
-        dashes.dumps(dash, "yaml"),
-        f"{path.stem}.yaml",
-        "application/yaml",
-        on_click="ignore",
-        key="dash.export_yaml",
-    )
     with st.form("dash.duplicate"):
         copy_title = st.text_input("Title of the copy", f"{dash.title} (copy)")
         if st.form_submit_button("Duplicate"):
-            new = dashes.new_path(copy_title, dashes.fmt_of(path))
+            new = dashes.new_path(copy_title)
             copy = dashes.parse(dash.to_obj())
             copy.title = copy_title
             _select(new)

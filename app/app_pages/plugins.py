@@ -117,7 +117,8 @@ def files_tab(client) -> None:
     content = st.text_area(
         "Code", drafts.get(filename, TEMPLATES[template]), height=300, key=f"plugins.code.{filename}.{template}"
     )
-    st.code(content, language="python", line_numbers=True)
+    with st.expander("Highlighted view"):
+        st.code(content, language="python", line_numbers=True)
     b1, b2 = st.columns(2)
     if b1.button("Save file on the server", type="primary", key="plugins.save"):
         drafts[filename] = content
