@@ -1,0 +1,54 @@
+"""Small display helpers shared by pages: sizes, durations, timestamps and frame tidying.
+
+Pure functions over values that come back from the client (Polars frames, nanosecond integers,
+``timedelta``); no Streamlit calls, so they are trivially testable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from workbench.protocol import format_duration
+
+
+def human_bytes(n: int | float | None) -> str:
+    """``1536`` → ``1.5 KiB``."""
+    if n is None:
+        return "–"
+    value = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if abs(value) < 1024 or unit == "TiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TiB"
+
+
+def human_duration_ns(ns: int | None) -> str:
+    """A retention period in nanoseconds as InfluxDB spells it (``7d``); None → ``forever``."""
+    if ns is None:
+        return "forever"
+    return format_duration(int(ns))
+
+
+def ns_to_datetime(ns: int | None) -> dt.datetime | None:
+    if ns is None:
+        return None
+    return dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)
+
+
+def for_display(df: pl.DataFrame) -> pl.DataFrame:
+    """Columns ``st.dataframe`` cannot show well become text (lists, structs, durations in ms)."""
+    out = []
+    for name, dtype in df.schema.items():
+        col = pl.col(name)
+        if isinstance(dtype, pl.List | pl.Array):
+            out.append(col.cast(pl.List(pl.String)).list.join(", ").alias(name))
+        elif isinstance(dtype, pl.Struct):
+            out.append(col.struct.json_encode().alias(name))
+        elif isinstance(dtype, pl.Duration):
+            out.append((col.dt.total_microseconds() / 1000).alias(f"{name} (ms)"))
+        else:
+            out.append(col)
+    return df.select(out)
