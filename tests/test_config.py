@@ -75,3 +75,11 @@ def test_bad_values_are_refused_with_the_flag_named(argv, capsys):
         ServerConfig.from_args(argv, {})
     assert exc.value.code == 2
     assert argv[0] in capsys.readouterr().err
+
+
+def test_help_renders(capsys):
+    """Every help text goes through argparse's %-formatting (a bare % used to crash --help)."""
+    with pytest.raises(SystemExit) as exc:
+        ServerConfig.from_args(["--help"], {})
+    assert exc.value.code == 0
+    assert "--force-snapshot-mem-threshold" in capsys.readouterr().out

@@ -397,7 +397,7 @@ def build_parser(prog: str = "workbench serve") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Run the embedded InfluxDB 3-compatible server.")
     for f in ServerConfig.settings():
         meta = f.metadata
-        help_text = f"{meta['help']} [env: {meta['env']}; default: {meta['shown']}]"
+        help_text = f"{meta['help']} [env: {meta['env']}; default: {meta['shown']}]".replace("%", "%%")
         if f.type in ("bool", bool) and f.default is False:
             # A bare flag means true; an explicit value is accepted as well (--without-auth=false).
             parser.add_argument(meta["flag"], dest=f.name, nargs="?", const="true", default=None, help=help_text)

@@ -91,10 +91,12 @@ class TableBuilder:
         cutoff = self.retention_cutoff(db, table, now_ns)
         if cutoff is not None:
             rng = rng.intersect(TimeRange(lo=cutoff))
-        chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
+        with self.buffer.lock:  # a consistent view: a snapshot swaps chunks for files under this lock
+            chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
+            files = self.files.table_files(db.id, table.id)
         memory: list[tuple[int, pa.RecordBatch, int, dict]] = []  # (write order, batch, min time, indexes)
         disk: list[ParquetFile] = []
-        for f in self.files.table_files(db.id, table.id):
+        for f in files:
             if not rng.overlaps(f.min_time, f.max_time):
                 continue
             cached = self.cache.get(f.path) if self.cache is not None else None

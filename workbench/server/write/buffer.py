@@ -167,7 +167,10 @@ class WriteBuffer:
 
     def __init__(self) -> None:
         self._tables: dict[tuple[int, int], TableBuffer] = {}
-        self._lock = threading.Lock()
+        # Held by the persister while it swaps persisted chunks for their Parquet files, and by
+        # readers while they take chunks and files, so a query never sees both (or neither).
+        self.lock = threading.RLock()
+        self._lock = self.lock
 
     def on_wal_contents(self, contents: WalContents) -> None:
         with self._lock:

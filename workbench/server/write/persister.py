@@ -173,8 +173,6 @@ class Persister:
                 for c in chunks:
                     c.frozen = False
             return 0
-        for key, chunks in taken.items():
-            self.buffer.release(key, chunks)
         self.wal.remove_through(seq)
         self.snapshots_done += 1
         return written
@@ -218,7 +216,10 @@ class Persister:
             if table_files:
                 self.buffer.set_persisted_max_time(db_id, table_id, max(f.max_time for f in table_files))
             new_files.extend(table_files)
-        self.files.add(new_files, seq)
+        with self.buffer.lock:  # publish the files and forget the chunks in one step for readers
+            self.files.add(new_files, seq)
+            for key, chunks in taken.items():
+                self.buffer.release(key, chunks)
         return len(new_files)
 
     def _table_def(self, db_id: int, table_id: int):
