@@ -124,10 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-app", action="store_true", help="serve data only, do not start the app")
     args = parser.parse_args(argv)
 
-    data_dir = Path(args.data_dir).expanduser() if args.data_dir else launcher.default_data_dir()
-    plugin_dir = data_dir / "plugins"
-    plugin_dir.mkdir(parents=True, exist_ok=True)
-    server = launcher.start(data_dir, plugin_dir=plugin_dir)
+    server = launcher.start(args.data_dir)
     client = Client(server.url, token=server.token, database=DATABASE)
     state = DemoState()
     written = load_demo_data(client, hours=args.hours, state=state)
@@ -136,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"embedded InfluxDB 3 server: {server.url}  (data: {server.data_dir})")
     print(f"database '{DATABASE}': {written} demo lines written" if written else f"database '{DATABASE}' ready")
     print(f"token: {server.token}")
-    print(f"plugins: {plugin_dir}")
+    print(f"plugins: {server.data_dir / launcher.PLUGINS_DIR}")
     print(f'try: curl -H "Authorization: Bearer $TOKEN" "{server.url}/api/v3/query_sql?db={DATABASE}'
           '&q=SELECT+*+FROM+cpu+ORDER+BY+time+DESC+LIMIT+5&format=pretty"')  # fmt: skip
     app = Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py"

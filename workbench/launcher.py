@@ -14,6 +14,7 @@ running server. Layout of a data directory::
     server.log         the server's stdout and stderr (its tail is quoted in startup errors)
     launcher.lock      serialises concurrent starts
     data/              the server's object store (WAL, catalog, Parquet)
+    plugins/           the processing engine's plugin directory (unless ``plugin_dir=`` says otherwise)
 
 The server outlives the Python process that started it (it runs in its own session), so a
 notebook kernel restart does not stop it; :meth:`EmbeddedServer.stop` (or ``with start():``)
@@ -51,6 +52,7 @@ LISTENER_FILE = "listener"
 LOG_FILE = "server.log"
 LOCK_FILE = "launcher.lock"
 STORE_DIR = "data"
+PLUGINS_DIR = "plugins"
 
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
@@ -309,6 +311,10 @@ def start(
                     f"{', '.join(conflicts)}; stop it to restart with these options"
                 )
             return running
+        if plugins is None:  # the embedded default runs the processing engine too
+            default_plugins = directory / PLUGINS_DIR
+            default_plugins.mkdir(exist_ok=True)
+            plugins = str(default_plugins)
         return _spawn(directory, without_auth=without_auth, plugin_dir=plugins, extra_args=extra, timeout=timeout)
 
 

@@ -61,7 +61,9 @@ def test_start_creates_the_token_and_waits_for_health(started, tmp_path):
         "--tcp-listener-file-path", str(data_dir / "listener"),
         "--data-dir", str(data_dir / "data"),
         "--admin-token-file", str(token_file),
+        "--plugin-dir", str(data_dir / "plugins"),  # the engine is on by default
     ]  # fmt: skip
+    assert (data_dir / "plugins").is_dir()
     state = json.loads((data_dir / "server.json").read_text())
     assert (state["pid"], state["url"]) == (server.pid, server.url)
     assert stat.S_IMODE((data_dir / "server.json").stat().st_mode) == 0o600
