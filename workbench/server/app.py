@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from workbench.server.config import ServerConfig
 from workbench.server.errors import ServerError
-from workbench.server.http import configure, health, query, tokens, write
+from workbench.server.http import caches, configure, health, query, tokens, write
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.responses import error_response
 from workbench.server.state import ServerState
@@ -46,7 +46,7 @@ class App:
         self.auth = Authenticator(state.config, state.catalog, state.clock)
         self.routes: dict[tuple[str, str], Handler] = {}
         self.prefix_routes: list[tuple[str, frozenset[str], Handler]] = []
-        for module in (write, query, configure, tokens, health):
+        for module in (write, query, configure, caches, tokens, health):
             for method, path, handler in module.ROUTES:
                 self.routes[(method, path)] = handler
         self.on_started: list[Callable[[], None]] = []
