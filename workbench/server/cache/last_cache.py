@@ -261,7 +261,7 @@ class LastCache:
         return pool.take(ids, schema)
 
     def table(self, schema: pa.Schema, now_ns: int) -> pa.Table:
-        """Every visible row, key by key (in order of first write), newest first within a key."""
+        """Every visible row, key by key (in no particular key order), newest first within a key."""
         cutoff = now_ns - self.ttl_ns
         with self._lock:
             snap = self._snapshot
