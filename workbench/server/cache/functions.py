@@ -29,10 +29,10 @@ from datafusion import udtf
 from datafusion.catalog import Table
 
 from workbench.server.cache.distinct_cache import DistinctCache
-from workbench.server.cache.last_cache import LastCache
+from workbench.server.cache.last_cache import LastCache, empty
 from workbench.server.cache.provider import CacheProvider
 from workbench.server.catalog.catalog import Catalog
-from workbench.server.catalog.model import ColumnType, LastCacheDef, TableDef
+from workbench.server.catalog.model import ColumnType, TableDef
 from workbench.server.clock import Clock
 
 
@@ -62,27 +62,26 @@ def _arguments(args: tuple) -> tuple[str, str | None]:
     return table, name
 
 
-def last_cache_schema(table: TableDef, cache: LastCacheDef) -> pa.Schema:
-    """Key columns (tags as non-null strings), then value columns: every non-key column in table
-    order (alphabetical, ``time`` included), or the listed ones followed by ``time``."""
-    keys = cache.key_columns
+def last_cache_schema(table: TableDef, cache: LastCache) -> pa.Schema:
+    """Key columns (tags as strings), then value columns: every non-key column in table order
+    (alphabetical, ``time`` included), or the listed ones followed by ``time``."""
     fields = []
-    for k in keys:
-        col = table.columns[k]
-        if col.type is ColumnType.TAG:
-            fields.append(pa.field(k, pa.string(), nullable=False))
-        else:
-            fields.append(pa.field(k, col.type.arrow_type))
-    if cache.value_columns is None:
-        values = sorted(n for n in table.columns if n not in keys)
-    else:
-        values = [v for v in dict.fromkeys(cache.value_columns) if v != "time" and v not in keys] + ["time"]
-    fields.extend(pa.field(v, table.columns[v].type.arrow_type) for v in values)
+    for name in cache.layout(sorted(table.columns)):
+        col = table.columns[name]
+        is_key_tag = col.type is ColumnType.TAG and name in cache.key_columns
+        fields.append(pa.field(name, pa.string() if is_key_tag else col.type.arrow_type))
     return pa.schema(fields)
 
 
+class _Planned:
+    """What ``Dataset.scanner`` returns when DataFusion plans: only the projected schema is read."""
+
+    def __init__(self, schema: pa.Schema, columns: list[str] | None):
+        self.projected_schema = schema if columns is None else pa.schema([schema.field(c) for c in columns])
+
+
 class _Scan:
-    """What ``Dataset.scanner`` returns to DataFusion: a projected schema and the batches."""
+    """What a fragment's ``scanner`` returns when DataFusion executes: schema and batches."""
 
     def __init__(self, table: pa.Table):
         self.projected_schema = table.schema
@@ -96,10 +95,6 @@ def _apply(table: pa.Table, columns: list[str] | None, predicate: pc.Expression 
     if predicate is not None:
         table = table.filter(predicate)
     return _Scan(table if columns is None else table.select(columns))
-
-
-def _project(schema: pa.Schema, columns: list[str] | None) -> pa.Schema:
-    return schema if columns is None else pa.schema([schema.field(c) for c in columns])
 
 
 def _equalities(keys: dict) -> list[pc.Expression]:
@@ -130,13 +125,11 @@ class LastCacheDataset(ds.InMemoryDataset):
     """A scan of one last cache (built by ``last_cache_dataset``)."""
 
     def scanner(self, columns=None, filter=None, **_):
-        return _Scan(_project(self.schema, columns).empty_table())
+        return _Planned(self.schema, columns)
 
     def get_fragments(self, filter=None):
-        cache: LastCache | None = self._cache
+        cache: LastCache = self._cache
         now = self._clock.now_ns()
-        if cache is None:  # deleted while the query was planned
-            return [_Fragment(self.schema.empty_table(), True)]
         keys = ds.get_partition_keys(filter) if filter is not None else {}
         if cache.key_columns and all(k in keys for k in cache.key_columns):
             rows = cache.rows(tuple(keys[k] for k in cache.key_columns), self.schema, now)
@@ -145,8 +138,8 @@ class LastCacheDataset(ds.InMemoryDataset):
         return [_Fragment(cache.table(self.schema, now), filter is None)]
 
 
-def last_cache_dataset(schema: pa.Schema, cache: LastCache | None, clock: Clock) -> LastCacheDataset:
-    dataset = LastCacheDataset(schema.empty_table())
+def last_cache_dataset(schema: pa.Schema, cache: LastCache, clock: Clock) -> LastCacheDataset:
+    dataset = LastCacheDataset([], schema=schema)
     dataset._cache = cache
     dataset._clock = clock
     return dataset
@@ -160,7 +153,7 @@ class _DistinctFragment:
 
     def scanner(self, schema=None, columns=None, filter=None, batch_size=None):
         if self._cache is None:
-            return _apply(self._schema.empty_table(), columns, None)
+            return _apply(empty(self._schema), columns, None)
         names = self._schema.names
         depth = max((names.index(c) + 1 for c in columns), default=len(names)) if columns else len(names)
         while True:  # go deeper until the levels hold every column the predicate names
@@ -177,7 +170,7 @@ class DistinctCacheDataset(ds.InMemoryDataset):
     """A scan of one distinct cache (built by ``distinct_cache_dataset``)."""
 
     def scanner(self, columns=None, filter=None, **_):
-        return _Scan(_project(self.schema, columns).empty_table())
+        return _Planned(self.schema, columns)
 
     def get_fragments(self, filter=None):
         return [_DistinctFragment(self._cache, self.schema, self._clock.now_ns())]
@@ -185,7 +178,7 @@ class DistinctCacheDataset(ds.InMemoryDataset):
 
 def distinct_cache_dataset(columns: list[str], cache: DistinctCache | None, clock: Clock) -> DistinctCacheDataset:
     schema = pa.schema([pa.field(c, pa.string()) for c in columns])
-    dataset = DistinctCacheDataset(schema.empty_table())
+    dataset = DistinctCacheDataset([], schema=schema)
     dataset._cache = cache
     dataset._clock = clock
     return dataset
@@ -197,6 +190,7 @@ class CacheFunctions:
         self._provider = provider
         self._clock = clock
         self._functions: dict[str, tuple] = {}  # per database: the two registered functions
+        self._schemas: dict[int, tuple[int, pa.Schema]] = {}  # per LVC id: (table column count, schema)
 
     def register(self, ctx, db_name: str) -> None:
         """``QueryExecutor`` session hook."""
@@ -225,7 +219,12 @@ class CacheFunctions:
         if d is None:
             raise PlanError("could not find cache for the given arguments")
         cache = self._provider.last_cache(db_id, table.id, d.id)
-        return Table(last_cache_dataset(last_cache_schema(table, d), cache, self._clock))
+        if cache is None:  # dropped between the catalog lookup and now: nothing to return
+            cache = LastCache(d.key_columns, d.value_columns, d.count, 0)
+        known = self._schemas.get(d.id)
+        if known is None or known[0] != len(table.columns):  # columns are only ever added
+            known = self._schemas[d.id] = (len(table.columns), last_cache_schema(table, cache))
+        return Table(last_cache_dataset(known[1], cache, self._clock))
 
     def _distinct_cache(self, db_name: str, *args) -> Table:
         table_name, name = _arguments(args)

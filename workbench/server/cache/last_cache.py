@@ -39,8 +39,14 @@ def time_values(batch: pa.RecordBatch | pa.Table) -> np.ndarray:
     return col.cast(pa.int64()).to_numpy(zero_copy_only=False)
 
 
+def empty(schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_batches([], schema=schema)  # (``schema.empty_table()`` is far slower)
+
+
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """``table`` with exactly ``schema``'s columns (missing ones NULL, types cast)."""
+    if table.schema.equals(schema):
+        return table
     names = set(table.schema.names)
     arrays = []
     for field in schema:
@@ -70,8 +76,12 @@ class _RowPool:
     def take(self, ids: np.ndarray, schema: pa.Schema) -> pa.Table:
         """The rows ``ids``, in that order, conformed to ``schema``."""
         if len(ids) == 0:
-            return schema.empty_table()
+            return empty(schema)
         chunk_of = np.searchsorted(self.bases, ids, side="right") - 1
+        if len(ids) <= 8:  # a key's rows: slicing beats a gather
+            at = zip(chunk_of.tolist(), (ids - self.bases[chunk_of]).tolist(), strict=True)
+            parts = [conform(self.chunks[c].slice(o, 1), schema) for c, o in at]
+            return parts[0] if len(parts) == 1 else pa.concat_tables(parts)
         first = chunk_of[0]
         if (chunk_of == first).all():
             return conform(self.chunks[first].take(ids - self.bases[first]), schema)
@@ -111,11 +121,27 @@ class LastCache:
 
     # ------------------------------------------------------------------ writes
 
-    def _stored_columns(self, batch: pa.RecordBatch | pa.Table) -> list[str]:
+    def layout(self, names: list[str]) -> list[str]:
+        """The cache's columns out of a table's (alphabetical) ``names``: key columns in key order,
+        then every other column, or the configured value columns in their order and ``time``."""
+        keys = self.key_columns
         if self.value_columns is None:
-            return batch.schema.names
-        wanted = {*self.key_columns, *self.value_columns, "time"}
-        return [n for n in batch.schema.names if n in wanted]
+            return [*keys, *(n for n in names if n not in keys)]
+        present = set(names)
+        values = [v for v in dict.fromkeys(self.value_columns) if v != "time" and v not in keys and v in present]
+        return [*keys, *values, "time"]
+
+    def _stored(self, batch: pa.RecordBatch | pa.Table, rows: np.ndarray) -> pa.Table:
+        """The accepted ``rows`` in the output layout (tag keys as strings), so reads rarely convert."""
+        picked = batch.take(pa.array(rows))
+        names = self.layout(batch.schema.names)
+        arrays = []
+        for n in names:
+            col = picked.column(n)
+            if n in self.key_columns and pa.types.is_dictionary(col.type):
+                col = col.cast(col.type.value_type)
+            arrays.append(col)
+        return pa.Table.from_arrays(arrays, names=names)
 
     def _slots_for(self, keys: list[tuple]) -> np.ndarray:
         get = self._index.get
@@ -189,10 +215,7 @@ class LastCache:
             if need > width:
                 self._widen(min(self.count, max(need, 2 * width)))
                 width = self._ring.shape[1]
-            stored = batch.select(self._stored_columns(batch)).take(pa.array(rows[order[kept]]))
-            if isinstance(stored, pa.RecordBatch):
-                stored = pa.Table.from_batches([stored])
-            base = self._pool.append(stored)
+            base = self._pool.append(self._stored(batch, rows[order[kept]]))
             fresh = np.full((len(slots), width), _EMPTY, dtype=np.int64)
             fresh[inverse, position] = base + np.arange(len(kept), dtype=np.int64)
             shift = np.arange(width)[None, :] - n_new[:, None]  # old entry moving to each place
@@ -254,7 +277,7 @@ class LastCache:
         with self._lock:
             slot = self._index.get(key)
             if slot is None:
-                return schema.empty_table()
+                return empty(schema)
             ids = self._ring[slot]
             ids = ids[(ids != _EMPTY) & (self._inserted[slot] > cutoff)]
             pool = self._pool
