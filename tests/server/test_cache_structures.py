@@ -222,3 +222,13 @@ def test_distinct_cache_matches_a_set_model_on_random_writes():
             (k for k, t in seen.items() if t > now - 500), key=lambda k: tuple((v is not None, v or "") for v in k)
         )
         assert [tuple(r.values()) for r in c.table(now).to_pylist()] == visible
+
+
+def test_distinct_cache_trims_at_once_only_past_a_sixteenth_over_max_cardinality():
+    c = DistinctCache(["host"], 32, max_age_ns=10**12)
+    c.update(batch(host=tag([f"h{i:02d}" for i in range(34)]), time=pa.array(range(34), TS)), 0)
+    assert len(c) == 34  # within 32 + 32 // 16: the next eviction pass trims it
+    assert c.evict(0) == 2 and len(c) == 32
+    c.update(batch(host=tag([f"n{i}" for i in range(3)]), time=pa.array([100] * 3, TS)), 0)
+    assert len(c) == 32  # 35 > 34: trimmed by the write itself, oldest first
+    assert [r["host"] for r in c.table(0).to_pylist()][:2] == ["h05", "h06"]

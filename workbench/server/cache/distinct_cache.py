@@ -6,8 +6,9 @@ to ``DistinctCache.update``; the SQL table function (``functions.py``) reads ``t
 Every distinct tuple of the cache's columns (in their defined order: the hierarchy) owns a slot
 with the newest data time it was seen at. A row lacking a column contributes NULL for it, as in
 InfluxDB 3. A tuple is visible while its last-seen time is newer than ``now - max_age``;
-``evict`` forgets the others. When a write takes the cache past ``max_cardinality`` tuples, the
-least recently seen tuples are forgotten at once, so the cache never holds more.
+``evict`` forgets the others and trims the cache to its ``max_cardinality`` most recently seen
+tuples. A write that takes the cache more than 1/16 past ``max_cardinality`` trims it at once
+(InfluxDB lets it grow until the next eviction pass), so the cost of trimming stays amortised.
 
 Reads come from a sorted snapshot (lexicographic per level, NULL first, as InfluxDB's tree
 yields them), rebuilt only when the set of tuples changes; the per-query work is a mask on the
@@ -34,6 +35,7 @@ class DistinctCache:
     def __init__(self, columns: list[str], max_cardinality: int, max_age_ns: int):
         self.columns = list(dict.fromkeys(columns))
         self.max_cardinality = max_cardinality
+        self._trim_above = max_cardinality + max_cardinality // 16
         self.max_age_ns = max_age_ns
         self._lock = threading.Lock()
         self._index: dict[tuple, int] = {}
@@ -79,7 +81,7 @@ class DistinctCache:
         with self._lock:
             slots = self._slots_for(groups.keys)
             self._last_seen[slots] = np.maximum(self._last_seen[slots], newest)
-            if len(self._index) > self.max_cardinality:
+            if len(self._index) > self._trim_above:
                 self._prune(now_ns)
             return len(self._index)
 
@@ -115,26 +117,40 @@ class DistinctCache:
 
     # ------------------------------------------------------------------ reads
 
-    def _sorted_tuples(self) -> tuple[pa.Table, np.ndarray]:
-        """Every held tuple, sorted level by level with NULL first, and the slot of each (lock held)."""
-        if self._sorted is not None and self._sorted[0] == self.version:
-            return self._sorted[1], self._sorted[2]
-        keys = list(self._index)
-        slots = np.fromiter(self._index.values(), dtype=np.int64, count=len(keys))
+    def _build_sorted(self, keys: list[tuple], slots: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+        """``keys`` sorted level by level, NULL first, with the slot of each."""
         arrays = [pa.array([k[i] for k in keys], pa.string()) for i in range(len(self.columns))]
         table = pa.Table.from_arrays(arrays, names=self.columns)
         if len(keys) > 1:
             order = pc.sort_indices(table, sort_keys=[(c, "ascending", "at_start") for c in self.columns])
             table, slots = table.take(order), slots[order.to_numpy()]
-        self._sorted = (self.version, table, slots)
         return table, slots
 
     def table(self, now_ns: int, depth: int | None = None) -> pa.Table:
-        """Visible tuples, sorted; with ``depth`` the distinct prefixes of that many levels."""
+        """Visible tuples, sorted; with ``depth`` the distinct prefixes of that many levels.
+
+        The sorted snapshot is rebuilt outside the lock when the set of tuples changed (so writes
+        are not held up), and used only if no write changed the set meanwhile.
+        """
         cutoff = now_ns - self.max_age_ns
-        with self._lock:
-            table, slots = self._sorted_tuples()
-            visible = self._last_seen[slots] > cutoff
+        for attempt in range(3):
+            with self._lock:
+                if self._sorted is not None and self._sorted[0] == self.version:
+                    _, table, slots = self._sorted
+                    visible = self._last_seen[slots] > cutoff
+                    break
+                version = self.version
+                keys = list(self._index)
+                slots = np.fromiter(self._index.values(), dtype=np.int64, count=len(keys))
+                if attempt == 2:  # the set keeps changing: build while holding the lock
+                    table, slots = self._build_sorted(keys, slots)
+                    self._sorted = (version, table, slots)
+                    visible = self._last_seen[slots] > cutoff
+                    break
+            table, slots = self._build_sorted(keys, slots)
+            with self._lock:
+                if self.version == version:
+                    self._sorted = (version, table, slots)
         if not visible.all():
             table = table.filter(pa.array(visible))
         if depth is not None and depth < len(self.columns):
