@@ -238,7 +238,9 @@ class LastCache:
         """Rewrite the pool to hold only the rows the ring still points at (lock held)."""
         used = self._ring != _EMPTY
         ids = self._ring[used]
-        table = self._pool.take(ids, self._pool.schema()).combine_chunks()
+        unified = self._pool.schema()
+        schema = pa.schema([unified.field(n) for n in self.layout(sorted(unified.names))])
+        table = self._pool.take(ids, schema).combine_chunks()
         self._pool = _RowPool()
         self._pool.append(table)
         self._ring[used] = np.arange(len(ids), dtype=np.int64)

@@ -15,8 +15,8 @@ owns the data, keyed by (database id, table id, cache id). Data flow:
   and empties the caches of tables whose data was cleared;
 * the SQL table functions read through ``last_cache`` / ``distinct_cache``.
 
-Caches start empty, as in InfluxDB 3. ``backfill_*`` (our extension, opt-in at creation) fills
-a new cache from the data already stored, through the query executor.
+Caches start empty, as in InfluxDB 3. ``create_*(..., backfill=True)`` (our extension) fills a
+new cache from the data already stored, through the query executor.
 """
 
 from __future__ import annotations
