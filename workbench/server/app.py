@@ -22,7 +22,7 @@ from starlette.responses import Response
 
 from workbench.server.config import ServerConfig
 from workbench.server.errors import ServerError
-from workbench.server.http import configure, engine, health, influxql, plugins, query, tokens, write
+from workbench.server.http import caches, configure, engine, health, influxql, plugins, query, tokens, write
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.responses import error_response
 from workbench.server.state import ServerState
@@ -46,7 +46,7 @@ class App:
         self.auth = Authenticator(state.config, state.catalog, state.clock)
         self.routes: dict[tuple[str, str], Handler] = {}
         self.prefix_routes: list[tuple[str, frozenset[str], Handler]] = []
-        for module in (write, query, influxql, configure, tokens, health, engine, plugins):
+        for module in (write, query, influxql, configure, caches, tokens, health, engine, plugins):
             for method, path, handler in module.ROUTES:
                 self.routes[(method, path)] = handler
         for prefix, methods, handler in engine.PREFIX_ROUTES:

@@ -266,6 +266,23 @@ class ServerConfig:
         "How often expired data (retention) and due hard deletes are removed.",
         shown="30m",
     )
+    last_cache_eviction_interval: int = setting(
+        "--last-cache-eviction-interval",
+        "INFLUXDB3_LAST_CACHE_EVICTION_INTERVAL",
+        parse_duration("10s"),
+        _duration,
+        "How often entries older than their last value cache's TTL are removed (queries never return them).",
+        shown="10s",
+    )
+    distinct_cache_eviction_interval: int = setting(
+        "--distinct-cache-eviction-interval",
+        "INFLUXDB3_DISTINCT_CACHE_EVICTION_INTERVAL",
+        parse_duration("10s"),
+        _duration,
+        "How often values not seen within their distinct value cache's max age are removed "
+        "(queries never return them).",
+        shown="10s",
+    )
     hard_delete_default_duration: int = setting(
         "--hard-delete-default-duration",
         "INFLUXDB3_HARD_DELETE_DEFAULT_DURATION",

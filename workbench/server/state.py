@@ -13,6 +13,9 @@ import logging
 import uuid
 from pathlib import Path
 
+from workbench.server.cache import system_tables as cache_tables
+from workbench.server.cache.functions import CacheFunctions
+from workbench.server.cache.provider import CacheProvider
 from workbench.server.catalog.catalog import OPERATOR_TOKEN_NAME, Catalog, hash_token
 from workbench.server.catalog.persist import FileCatalogStore
 from workbench.server.clock import Clock, SystemClock
@@ -106,6 +109,11 @@ class ServerState:
         self.add_wal_listener(self.engine, replay=False)  # plugins never see replayed writes
         self.engine.register_system_tables(self.system_tables)
         self.lifecycle.removal_hooks.append(self.engine.on_removed)
+        # Last value and distinct value caches: fed by the WAL (and its replay), read by SQL.
+        self.caches = CacheProvider(self.catalog, self.clock, self.executor.query)
+        self.add_wal_listener(self.caches, replay=True)
+        self.executor.session_hooks.append(CacheFunctions(self.catalog, self.caches, self.clock).register)
+        self.lifecycle.removal_hooks.append(self.caches.on_removed)
         self._register_system_tables()
         self._register_gauges()
         self._load_admin_token_file()
@@ -119,6 +127,8 @@ class ServerState:
         st.register("queries", lambda _db: self.query_log.to_arrow())
         st.register("parquet_files", system_tables.parquet_files(self.catalog, self.files))
         st.register("influxdb_schema", system_tables.influxdb_schema(self.catalog))
+        st.register("last_caches", cache_tables.last_caches(self.catalog))
+        st.register("distinct_caches", cache_tables.distinct_caches(self.catalog))
         st.register("databases", system_tables.internal_databases(self.catalog), internal_only=True)
         st.register("tables", system_tables.internal_tables(self.catalog), internal_only=True)
         st.register(
@@ -193,6 +203,11 @@ class ServerState:
         loop = asyncio.get_running_loop()
         self._tasks.append(loop.create_task(self.lifecycle.loop(self.config.retention_check_interval)))
         await self.engine.start()
+        for evict, interval in (
+            (self.caches.evict_last, self.config.last_cache_eviction_interval),
+            (self.caches.evict_distinct, self.config.distinct_cache_eviction_interval),
+        ):
+            self._tasks.append(loop.create_task(self.caches.eviction_loop(evict, interval)))
 
     async def stop(self) -> None:
         await self.engine.stop()

@@ -19,6 +19,8 @@ from workbench.server.catalog.model import (
     RESERVED_COLUMN_NAMES,
     ColumnType,
     DatabaseDef,
+    DistinctCacheDef,
+    LastCacheDef,
     TableDef,
     TokenDef,
     TriggerDef,
@@ -39,6 +41,8 @@ from workbench.server.errors import (
 INTERNAL_DB = "_internal"
 INTERNAL_RETENTION_NS = 7 * 24 * 3600 * 10**9
 OPERATOR_TOKEN_NAME = "_admin"
+LAST_CACHE_KEY_TYPES = (ColumnType.TAG, ColumnType.STRING, ColumnType.INTEGER, ColumnType.UINTEGER, ColumnType.BOOLEAN)
+DISTINCT_CACHE_TYPES = (ColumnType.TAG, ColumnType.STRING)
 CATALOG_FORMAT_VERSION = 1
 
 
@@ -229,6 +233,9 @@ class Catalog:
             db.hard_delete_at_ns = hard_delete_at_ns
             for trig in db.triggers.values():
                 trig.database = new_name
+            for table in db.tables.values():
+                table.last_caches.clear()
+                table.distinct_caches.clear()
             self.databases[new_name] = db
             self._changed()
             return db
@@ -408,6 +415,117 @@ class Catalog:
                 trigger.disabled = disabled
                 self._changed()
             return db, trigger
+
+    # ------------------------------------------------------------------ caches
+
+    def _cache_table(self, db_name: str, table_name: str) -> tuple[DatabaseDef, TableDef]:
+        """The active table a cache operation names, with InfluxDB 3's error for each failure."""
+        if db_name == INTERNAL_DB:
+            raise InternalError("cannot modify internal db")
+        db = self.databases.get(db_name)
+        if db is None:
+            raise NotFound(f"Database not found {db_name}")
+        if db.deleted:
+            raise AlreadyDeleted(db_name)
+        table = db.tables.get(table_name)
+        if table is None:
+            raise NotFound(f"Table {table_name} not in DB schema for {db_name}")
+        if table.deleted:
+            raise AlreadyDeleted(table_name)
+        return db, table
+
+    def create_last_cache(
+        self,
+        db_name: str,
+        table_name: str,
+        name: str | None,
+        key_columns: list[str] | None,
+        value_columns: list[str] | None,
+        count: int,
+        ttl_seconds: int,
+    ) -> tuple[DatabaseDef, TableDef, LastCacheDef]:
+        """Key columns default to the series key; value columns to every non-key column."""
+        with self.transaction():
+            db, table = self._cache_table(db_name, table_name)
+            if key_columns is None:
+                keys = list(table.series_key)
+            else:
+                for k in key_columns:
+                    col = table.columns.get(k)
+                    if col is None:
+                        raise BadRequest(f"invalid configuration provided: invalid key column provided: {k}")
+                    if col.type not in LAST_CACHE_KEY_TYPES:
+                        raise BadRequest(
+                            "only uint64, int64, bool, tag, and string columns are supported in the last cache"
+                        )
+                keys = list(key_columns)
+            for v in value_columns or []:
+                if v not in table.columns:
+                    raise BadRequest(f"invalid configuration provided: invalid value column provided: {v}")
+            cache_name = name if name is not None else f"{table.name}_{'_'.join(keys)}_last_cache"
+            if cache_name in table.last_caches:
+                raise AlreadyExists()
+            cache = LastCacheDef(
+                self.next_cache_id(),
+                cache_name,
+                list(dict.fromkeys(keys)),
+                None if value_columns is None else list(value_columns),
+                count,
+                ttl_seconds,
+            )
+            table.last_caches[cache_name] = cache
+            self._changed()
+            return db, table, cache
+
+    def delete_last_cache(self, db_name: str, table_name: str, name: str) -> tuple[DatabaseDef, TableDef, LastCacheDef]:
+        with self.transaction():
+            db, table = self._cache_table(db_name, table_name)
+            cache = table.last_caches.pop(name, None)
+            if cache is None:
+                raise not_found(name)
+            self._changed()
+            return db, table, cache
+
+    def create_distinct_cache(
+        self,
+        db_name: str,
+        table_name: str,
+        name: str | None,
+        columns: list[str],
+        max_cardinality: int,
+        max_age_seconds: int,
+    ) -> tuple[DatabaseDef, TableDef, DistinctCacheDef]:
+        """``columns`` is the hierarchy, top level first: tags or string fields only."""
+        with self.transaction():
+            db, table = self._cache_table(db_name, table_name)
+            if not columns:
+                raise BadRequest("invalid configuration provided: no columns provided when creating distinct cache")
+            for c in columns:
+                col = table.columns.get(c)
+                if col is None:
+                    raise BadRequest(f"invalid configuration provided: invalid column provided: {c}")
+                if col.type not in DISTINCT_CACHE_TYPES:
+                    raise BadRequest("only tag and string columns are supported in the distinct cache")
+            cache_name = name if name is not None else f"{table_name}_{'_'.join(columns)}_distinct_cache"
+            if cache_name in table.distinct_caches:
+                raise AlreadyExists()
+            cache = DistinctCacheDef(
+                self.next_cache_id(), cache_name, list(dict.fromkeys(columns)), max_cardinality, max_age_seconds
+            )
+            table.distinct_caches[cache_name] = cache
+            self._changed()
+            return db, table, cache
+
+    def delete_distinct_cache(
+        self, db_name: str, table_name: str, name: str
+    ) -> tuple[DatabaseDef, TableDef, DistinctCacheDef]:
+        with self.transaction():
+            db, table = self._cache_table(db_name, table_name)
+            cache = table.distinct_caches.pop(name, None)
+            if cache is None:
+                raise not_found(name)
+            self._changed()
+            return db, table, cache
 
     # ------------------------------------------------------------------ tokens
 

@@ -8,6 +8,7 @@ query log (``system.queries``). DataFusion errors are mapped to InfluxDB 3's sta
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 import time
@@ -48,6 +49,11 @@ def database_not_found(db: str) -> ServerError:
 
 
 _MISSING_PLACEHOLDER = re.compile(r"Placeholder '(\$\w+)' was not provided a value")
+# An exception raised by Python code DataFusion called (a table function, a dataset): DataFusion
+# reports it as the debug form of the PyErr; the message is the repr'd string argument.
+_PYTHON_ERROR = re.compile(
+    r"PyErr \{ type: <class '[^']*'>, value: \w+\((?P<arg>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)"
+)
 
 
 def map_error(exc: Exception) -> ServerError:
@@ -55,6 +61,9 @@ def map_error(exc: Exception) -> ServerError:
     if isinstance(exc, ServerError):
         return exc
     msg = str(exc)
+    raised = _PYTHON_ERROR.search(msg)
+    if raised:
+        msg = ast.literal_eval(raised.group("arg"))
     missing = _MISSING_PLACEHOLDER.search(msg)
     if missing:
         return ServerError(f"No value found for placeholder with name {missing.group(1)}", status=400)
