@@ -246,7 +246,10 @@ def show_run(result, elapsed_ms: float) -> None:
     writes = getattr(result, "database_writes", {})
     st.markdown("**Captured writes**")
     if writes:
-        st.dataframe(_writes_table(writes), hide_index=True)
+        table = _writes_table(writes)
+        measurements = sorted({m for m in table["measurement"].to_list() if m})
+        st.caption(f"{table.height} line(s) captured, to {', '.join(measurements) or 'unparsable lines'}")
+        st.dataframe(table, hide_index=True)
     else:
         st.caption("The plugin wrote nothing.")
     st.markdown("**Logs**")
