@@ -8,7 +8,16 @@ import sys
 
 from conftest import T0, cpu_hour
 
-from workbench.plugins import Dataset, check_golden, export_pytest, replay_golden, run_schedule, run_wal, save_golden
+from workbench.plugins import (
+    Dataset,
+    check_golden,
+    export_pytest,
+    replay_golden,
+    run_request,
+    run_schedule,
+    run_wal,
+    save_golden,
+)
 from workbench.plugins.cli import main
 
 ALERTER_ARGS = {"measurement": "cpu", "field": "usage", "threshold": "90", "notify_url": "https://hooks.example.com/x"}
@@ -79,3 +88,11 @@ def test_cli_test_and_export(bench_dir, tmp_path, capsys):
     assert main(["export", str(golden), "--out", str(tmp_path / "t" / "test_x.py")]) == 0
     assert (tmp_path / "t" / "test_x.py").read_text().count("HERE /") == 2
     assert main(["test", str(tmp_path / "nothing-here")]) == 2
+
+
+def test_callable_stubs_cannot_be_saved(bench_dir, tmp_path):
+    import pytest
+
+    result = run_request(bench_dir / "raiser.py", network=lambda call: None)
+    with pytest.raises(ValueError, match="stubs that are data"):
+        save_golden(result, tmp_path / "x.json")

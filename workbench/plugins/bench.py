@@ -244,7 +244,7 @@ class _Bench:
             "data": self.dataset.sources,
             "trigger": trigger,
             "plugin_dir": None if plugin_dir is None else str(self.plugin_dir),
-            "stubs": self.network.stubs if isinstance(self.network.stubs, Mapping) else None,
+            "stubs": self.network.stubs,
         }
 
     def call(self, context: str, fn: Callable[[CallContext], CallOutcome], call_time: str | None = None) -> CallTrace:

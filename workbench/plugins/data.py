@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from workbench.plugins.clock import FakeClock
 from workbench.plugins.schema import TAG, TIME, TableSchema, check_lines
 from workbench.protocol.durations import SECOND, parse_duration
 
@@ -155,8 +156,8 @@ class Dataset:
         self.sources.append({"snapshot": str(root)})
 
     def add_lp(self, text: str, database: str, *, now_ns: int | None = None) -> None:
-        """Add line protocol (checked like a write; lines without a timestamp get ``now_ns``)."""
-        now = 0 if now_ns is None else now_ns
+        """Add line protocol (checked like a write; lines without a timestamp get ``now_ns``, default now)."""
+        now = FakeClock().now_ns() if now_ns is None else now_ns
         self.write_lp(database, text, now)
         self.sources.append({"lp": text, "database": database, "now_ns": now})
 

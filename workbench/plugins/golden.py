@@ -99,6 +99,8 @@ def save_golden(result: RunResult, path: str | Path, *, name: str | None = None)
         inputs["plugin_dir"] = _relative(inputs["plugin_dir"], base)
     stubs = inputs.get("stubs")
     if stubs is not None:
+        if not isinstance(stubs, Mapping):
+            raise ValueError("a golden run needs network stubs that are data (a mapping), not a callable")
         inputs["stubs"] = {pattern: _stub_to_json(stub) for pattern, stub in stubs.items()}
     doc = {
         "format": GOLDEN_FORMAT,
