@@ -219,3 +219,8 @@ def test_frames_become_a_wal_flush():
     )
     result = run_wal(BENCH / "downsampler.py", frames={"cpu": frame}, args={"field": "usage"})
     assert result.writes == {"db": [f"cpu_1m,host=a usage_mean=2.0,usage_count=2i {T0}"]}
+
+
+def test_package_plugins_run_as_packages(plugin_dir):
+    result = run_request(plugin_dir / "package_plugin", query={"n": "21"})
+    assert result.ok and result.response["body"].startswith('{"value": 42')
