@@ -3,6 +3,8 @@
 | code | may import | must not import |
 | workbench/protocol | stdlib | anything else |
 | workbench/plugins/runtime | stdlib, protocol, plugins | anything else |
+| workbench/plugins (the bench) | stdlib, protocol, plugins, client, pyarrow, polars, datafusion (httpx and
+  requests only to stub them) | workbench.server, starlette, streamlit |
 | workbench/client, workbench/launcher | protocol, httpx, pyarrow, polars | workbench.server, datafusion,
   starlette |
 | workbench/server | protocol, starlette/uvicorn, datafusion, pyarrow | client, streamlit |
@@ -106,6 +108,24 @@ def test_plugin_runtime_is_stdlib_and_protocol_only():
     assert violations(files("workbench/plugins/runtime"), allowed=allowed) == []
 
 
+def test_plugin_bench_never_needs_the_server():
+    """The bench runs plugins without a server (in CI, notebooks, the app): no server code, ever."""
+    allowed = {
+        "workbench.protocol",
+        "workbench.plugins",
+        "workbench.client",
+        "pyarrow",
+        "polars",
+        "datafusion",
+        "httpx",  # network.py patches these two to stub plugins' HTTP calls
+        "requests",
+    }
+    forbidden = {"workbench.server", "starlette", "uvicorn", "streamlit"}
+    runtime = ROOT / "workbench" / "plugins" / "runtime"
+    paths = [p for p in files("workbench/plugins") if not p.is_relative_to(runtime)]
+    assert paths and violations(paths, allowed=allowed, forbidden=forbidden) == []
+
+
 def test_client_and_launcher():
     allowed = {"workbench.protocol", "workbench.client", "httpx", "pyarrow", "polars", "IPython", "workbench"}
     forbidden = {"workbench.server", "datafusion", "starlette", "uvicorn", "streamlit"}
@@ -164,7 +184,9 @@ def test_checker_catches_a_violation(tmp_path):
     assert "datafusion" in found and "workbench.server.app" in found
 
 
-@pytest.mark.parametrize("module", ["workbench.client", "workbench.protocol", "workbench", "workbench.plugins.runtime"])
+@pytest.mark.parametrize(
+    "module", ["workbench.client", "workbench.protocol", "workbench", "workbench.plugins.runtime", "workbench.plugins"]
+)
 def test_light_imports(module):
     """Importing the client must not pull DataFusion, Starlette or the server into sys.modules."""
     code = (

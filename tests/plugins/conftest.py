@@ -81,3 +81,26 @@ def plugin_dir(tmp_path):
     target = tmp_path / "plugins"
     shutil.copytree(FIXTURES, target)
     return target
+
+
+BENCH = FIXTURES / "bench"
+T0 = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
+MINUTE = 60 * 10**9
+
+
+def cpu_hour() -> str:
+    """An hour of cpu data, one point a minute for hosts a and b; host a runs hot from 00:20 to 00:40."""
+    lines = []
+    for i in range(60):
+        hot = 50 if 20 <= i < 40 else 0
+        lines.append(f"cpu,host=a usage={50 + hot + i % 3} {T0 + i * MINUTE}")
+        lines.append(f"cpu,host=b usage={20 + i % 5} {T0 + i * MINUTE}")
+    return "\n".join(lines)
+
+
+@pytest.fixture
+def bench_dir(tmp_path):
+    """A copy of the bench's example plugins the test may edit."""
+    target = tmp_path / "bench"
+    shutil.copytree(BENCH, target)
+    return target

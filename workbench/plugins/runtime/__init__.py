@@ -4,7 +4,8 @@ Hosts supply a ``PluginHost`` (queries and synchronous writes), a log sink and a
 the runtime supplies ``influxdb3_local`` (``api``), the cache with TTLs and namespaces
 (``cache``), loading single-file and package plugins with reloads (``loader``), calling the
 entry points with InfluxDB 3's signatures and framing log lines (``calls``), the request
-return-value mapping (``response``) and dry-run capture and shaping (``dryrun``). Failures come
+return-value mapping (``response``), dry-run capture and shaping (``dryrun``), the trigger grammar
+and schedule stepping (``spec``, ``cron``) and the ``table_batches`` rules (``batches``). Failures come
 back as ``PluginFailure`` values with a traceback naming the plugin's own file and line.
 
 Only the standard library and ``workbench.protocol`` are imported here (a test enforces it).

@@ -11,7 +11,6 @@ plugins are imported as packages (InfluxDB 3 runs only their ``__init__.py`` sou
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 from collections.abc import Callable
 from typing import Any
@@ -27,16 +26,15 @@ from workbench.plugins.runtime import (
     run_process_scheduled_call,
     run_process_writes,
 )
+from workbench.plugins.runtime.cron import CronError
+from workbench.plugins.runtime.spec import SpecError, next_fire, rfc3339
 from workbench.protocol.errors import WriteLineError
 from workbench.protocol.precision import Precision
 from workbench.server.catalog.catalog import INTERNAL_DB, Catalog
 from workbench.server.catalog.names import validate_db_name
-from workbench.server.engine.cron import CronError, CronExpr
 from workbench.server.engine.files import PluginFileError, plugin_error
 from workbench.server.engine.host import table_batches
 from workbench.server.engine.manager import ProcessingEngine
-from workbench.server.engine.scheduler import EverySchedule
-from workbench.server.engine.spec import parse_trigger_spec
 from workbench.server.engine.threads import PluginTimeout
 from workbench.server.errors import InvalidName, ServerError
 from workbench.server.write.lp_batch import parse_body
@@ -107,27 +105,6 @@ def _dry_run(engine: ProcessingEngine, body: dict[str, Any]) -> DryRun:
     return DryRun(body["database"], engine.host.query, engine.cache, body.get("cache_name"))
 
 
-def rfc3339(ns: int) -> str:
-    """A trigger time as InfluxDB 3 answers it (UTC, ``Z``, fraction only when there is one).
-
-    >>> rfc3339(1_750_165_355 * 10**9)
-    '2025-06-17T13:02:35Z'
-    """
-    seconds, nanos = divmod(ns, 10**9)
-    text = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
-    return text + "Z"
-
-
-def next_fire(schedule: str, now_ns: int) -> int | None:
-    """The first firing after ``now_ns`` of a cron expression (or, our extension, a ``cron:``/``every:`` spec)."""
-    text = schedule.strip()
-    if text.startswith("every:"):
-        return EverySchedule(parse_trigger_spec(text).every_ns).first(now_ns)
-    return CronExpr(text.removeprefix("cron:").strip()).next_after(now_ns)
-
-
 async def wal(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
     source = _source(engine, body["filename"])
     db = body["database"]
@@ -160,7 +137,7 @@ async def schedule(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, 
         fire = next_fire(text, engine.clock.now_ns())
     except CronError as exc:
         return {"trigger_time": None, **failed_report(f"invalid cron syntax: {exc}")}
-    except ServerError as exc:
+    except SpecError as exc:
         return {"trigger_time": None, **failed_report(exc.message)}
     if fire is None:
         return {"trigger_time": None, **failed_report(f"cron schedule never triggers: {text}")}
