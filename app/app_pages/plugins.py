@@ -174,7 +174,7 @@ def triggers_tab(client, triggers: pl.DataFrame) -> None:
     spec = spec_input(kind)
     with st.form("plugins.create_trigger"):
         c1, c2 = st.columns(2)
-        name = c1.text_input("Trigger name")
+        name = c1.text_input("Trigger name", key="plugins.trigger_name")
         plugin = c2.text_input("Plugin file", st.session_state.get("plugins.filename", "my_plugin.py"))
         arguments = arguments_input("plugins.trigger_args")
         c1, c2, c3 = st.columns(3)

@@ -353,7 +353,7 @@ def test_plugins_file_trigger_and_dry_run(app, app_server):
     assert any("Ran in" in s.value for s in at.success)
     writes = frame_with(at, "measurement")
     assert writes["measurement"].tolist() == ["write_counts"]
-    by_label(at.text_input, "Trigger name").input("counter")
+    at.text_input(key="plugins.trigger_name").input("counter")
     by_label(at.button, "Create trigger").click().run()
     no_errors(at)
     with Client(app_server.url, token=app_server.token, database="demo") as client:

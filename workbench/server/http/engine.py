@@ -50,6 +50,8 @@ async def create_trigger(request: Request, state: ServerState) -> Response:
     db = json_field(body, "db", str)
     plugin_filename = json_field(body, "plugin_filename", str)
     name = json_field(body, "trigger_name", str)
+    if not name.strip():
+        raise BadRequest("trigger name cannot be empty")
     specification = json_field(body, "trigger_specification", str)
     settings = json_field(body, "trigger_settings", dict, required=False, default={})
     state.engine.create_trigger(
