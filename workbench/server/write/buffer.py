@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.server.catalog.model import TAG_ARROW_TYPE
+from workbench.server.catalog.model import TIME_ARROW_TYPE as TIME_TYPE
 from workbench.server.wal.format import WalContents
 
 MERGE_FANIN = 8
@@ -68,7 +69,6 @@ class TableBuffer:
     may_have_duplicates: bool = False
     persisted_max_time: int | None = None
     _max_time: int | None = None
-    _series_max: pl.DataFrame | None = None
 
     @property
     def rows(self) -> int:
@@ -111,9 +111,10 @@ class TableBuffer:
         """Could ``batch`` contain a point (series, time) already written? Sets the flag if so.
 
         Cheap in the common case: a batch entirely newer than everything buffered cannot collide
-        with earlier rows, so only its own rows are compared (on dictionary codes). Only when a
-        write reaches back in time is the newest time of each series (by tag values) consulted;
-        that index is built from the buffer the first time it is needed and kept up to date.
+        with earlier rows, so only its own rows are compared (on dictionary codes). A batch that
+        reaches back in time (late or concurrent writers) is compared exactly, by series and
+        time, with the buffered rows of its own time range only. Against persisted data the check
+        is conservative: reaching into it sets the flag.
         """
         if self.persisted_max_time is not None and min_time <= self.persisted_max_time:
             self.may_have_duplicates = True
@@ -121,20 +122,27 @@ class TableBuffer:
         if _has_internal_duplicates(batch):
             self.may_have_duplicates = True
             return
-        reaches_back = self._max_time is not None and min_time <= self._max_time
-        if reaches_back and self._series_max is None:
-            self._series_max = _series_max_times([c.batch for c in self.chunks])
-        if self._series_max is not None:
-            stats = _series_max_times([batch], lo=True)
-            if reaches_back:
-                joined = stats.join(self._series_max, on="h", how="inner", suffix="_old")
-                if joined.height and joined.select((pl.col("lo") <= pl.col("max_t_old")).any()).item():
-                    self.may_have_duplicates = True
-                    return
-            self._series_max = (
-                pl.concat([self._series_max, stats.select("h", "max_t")]).group_by("h").agg(pl.col("max_t").max())
-            )
+        if self._max_time is not None and min_time <= self._max_time and self._collides(batch, min_time, max_time):
+            self.may_have_duplicates = True
+            return
         self._max_time = max_time if self._max_time is None else max(self._max_time, max_time)
+
+    def _collides(self, batch: pa.RecordBatch, min_time: int, max_time: int) -> bool:
+        lo, hi = pa.scalar(min_time, TIME_TYPE), pa.scalar(max_time, TIME_TYPE)
+        older = []
+        for c in self.chunks:
+            if c.max_time < min_time or c.min_time > max_time:
+                continue
+            t = c.batch.column("time")
+            rows = c.batch.filter(pc.and_(pc.greater_equal(t, lo), pc.less_equal(t, hi)))
+            if rows.num_rows:
+                older.append(rows)
+        if not older:
+            return False
+        tags = sorted({n for b in (batch, *older) for n in _tag_names(b)})
+        new = _series_time_keys(batch, tags)
+        old = pl.concat([_series_time_keys(b, tags) for b in older])
+        return new.join(old, on=["h", "t"], how="semi").height > 0
 
 
 def _tag_names(batch: pa.RecordBatch) -> list[str]:
@@ -148,18 +156,17 @@ def _has_internal_duplicates(batch: pa.RecordBatch) -> bool:
     return pl.DataFrame(cols).is_duplicated().any()
 
 
-def _series_max_times(batches: list[pa.RecordBatch], *, lo: bool = False) -> pl.DataFrame:
-    """Per series (hash of its tag values): the newest time, and with ``lo`` also the oldest."""
-    frames = []
-    for batch in batches:
-        tags = _tag_names(batch)
-        values = pl.DataFrame({n: pl.from_arrow(pc.cast(batch.column(n), pa.string())) for n in sorted(tags)})
-        h = values.hash_rows() if tags else pl.Series("h", [0] * batch.num_rows, pl.UInt64)
-        frames.append(pl.DataFrame({"h": h, "t": pl.from_arrow(batch.column("time").cast(pa.int64()))}))
-    if not frames:
-        return pl.DataFrame(schema={"h": pl.UInt64, "max_t": pl.Int64})
-    aggs = [pl.col("t").max().alias("max_t")] + ([pl.col("t").min().alias("lo")] if lo else [])
-    return pl.concat(frames).group_by("h").agg(aggs)
+def _series_time_keys(batch: pa.RecordBatch, tags: list[str]) -> pl.DataFrame:
+    """(hash of the tag values over ``tags`` — a missing tag is null —, time) for every row."""
+    names = set(batch.schema.names)
+    columns = {}
+    for t in tags:
+        if t in names:
+            columns[t] = pl.from_arrow(pc.cast(batch.column(t), pa.string()))
+        else:
+            columns[t] = pl.repeat(None, batch.num_rows, dtype=pl.String, eager=True)
+    h = pl.DataFrame(columns).hash_rows() if tags else pl.Series("h", [0] * batch.num_rows, pl.UInt64)
+    return pl.DataFrame({"h": h, "t": pl.from_arrow(batch.column("time").cast(pa.int64()))})
 
 
 class WriteBuffer:
