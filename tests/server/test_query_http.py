@@ -238,3 +238,16 @@ def test_date_bin_gapfill(http, db):
     )
     r = http.get("/api/v3/query_sql", params={"db": db, "q": "SELECT locf(avg(v)) FROM g"})
     assert r.status_code == 400 and "may only be used in the SELECT list of a gap-filling query" in r.text
+
+
+def test_large_results_stream_in_every_text_format(http, db):
+    n = 70_000  # above the size answered in one piece
+    body = "".join(f"big,k=k{i % 7} v={i}i {i}\n" for i in range(n))
+    assert http.post("/api/v3/write_lp", params={"db": db, "precision": "ns"}, content=body).status_code == 204
+    q = "SELECT k, v FROM big ORDER BY v"
+    rows = http.get("/api/v3/query_sql", params={"db": db, "q": q}).json()
+    assert len(rows) == n and rows[-1] == {"k": "k6", "v": n - 1}
+    r = http.get("/api/v3/query_sql", params={"db": db, "q": q, "format": "jsonl"})
+    assert r.headers.get("transfer-encoding") == "chunked" and r.text.count("\n") == n
+    lines = http.get("/api/v3/query_sql", params={"db": db, "q": q, "format": "csv"}).text.splitlines()
+    assert lines[0] == "k,v" and len(lines) == n + 1 and lines.count("k,v") == 1

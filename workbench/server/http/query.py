@@ -109,61 +109,80 @@ def table_start(make: Callable[[], pa.Table]) -> Start:
     return start
 
 
-def _first(start: Start):
+STREAM_AFTER_ROWS = 65_536  # smaller results are answered in one piece, with a Content-Length
+
+
+class _Renderer:
+    """json / jsonl / csv bodies, piece by piece (the same code for whole and streamed bodies)."""
+
+    def __init__(self, fmt: QueryFormat):
+        self.fmt = fmt
+        self.started = False
+
+    def head(self) -> bytes:
+        return b"[" if self.fmt is QueryFormat.JSON else b""
+
+    def piece(self, batch: pa.RecordBatch) -> bytes:
+        if not batch.num_rows:
+            return b""
+        if self.fmt is QueryFormat.JSON:
+            chunk = formatters.json_rows(batch)
+            out = (b"," + chunk) if self.started else chunk
+        elif self.fmt is QueryFormat.JSONL:
+            out = formatters.jsonl_rows(batch)
+        else:
+            out = formatters.csv_rows(batch, header=not self.started)
+        self.started = True
+        return out
+
+    def tail(self) -> bytes:
+        return b"]" if self.fmt is QueryFormat.JSON else b""
+
+
+def _begin(start: Start, fmt: QueryFormat):
+    """In a worker thread: plan, run, and either render the whole (small) result or its start."""
     schema, it, success = start()
-    return schema, it, success, _next(it)
+    prefix: list[pa.RecordBatch] = []
+    rows = 0
+    whole = fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET)
+    while (batch := _next(it)) is not None:
+        prefix.append(batch)
+        rows += batch.num_rows
+        if not whole and rows >= STREAM_AFTER_ROWS:
+            return schema, it, success, prefix, None
+    if fmt is QueryFormat.PRETTY:
+        return schema, it, success, prefix, formatters.pretty(batches_to_table(prefix, schema))
+    if fmt is QueryFormat.PARQUET:
+        return schema, it, success, prefix, formatters.parquet(batches_to_table(prefix, schema))
+    r = _Renderer(fmt)
+    return schema, it, success, prefix, r.head() + b"".join(r.piece(b) for b in prefix) + r.tail()
 
 
 async def respond(start: Start, fmt: QueryFormat, state: ServerState, query_type: str) -> Response:
-    """Run a query (``start`` is called in a worker thread) and answer in ``fmt``."""
+    """Run a query (``start`` is called in a worker thread) and answer in ``fmt``.
+
+    Results up to ``STREAM_AFTER_ROWS`` rows (and every pretty or parquet result) are rendered
+    in the same worker-thread trip as the query; larger json/jsonl/csv results stream.
+    """
     started = time.perf_counter()
     try:
-        schema, it, success, first = await asyncio.to_thread(_first, start)
+        _schema, it, success, prefix, whole = await asyncio.to_thread(_begin, start, fmt)
     except Exception:
         state.metrics.observe_query(query_type, False, time.perf_counter() - started)
         raise
-
-    def rest() -> list[pa.RecordBatch]:
-        return [] if first is None else [first, *it]
-
-    def observe() -> None:
+    if whole is not None:
         state.metrics.observe_query(query_type, success(), time.perf_counter() - started)
-
-    if fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET):
-        batches = await asyncio.to_thread(rest)
-        table = batches_to_table(batches, schema)
-        body = await asyncio.to_thread(formatters.pretty if fmt is QueryFormat.PRETTY else formatters.parquet, table)
-        observe()
-        return Response(body, media_type=fmt.content_type)
-
-    async def batches() -> AsyncIterator[pa.RecordBatch]:
-        batch = first
-        while batch is not None:
-            yield batch
-            batch = await asyncio.to_thread(_next, it)
+        return Response(whole, media_type=fmt.content_type)
 
     async def body() -> AsyncIterator[bytes]:
+        r = _Renderer(fmt)
         try:
-            if fmt is QueryFormat.JSON:
-                yield b"["
-                sep = b""
-                async for batch in batches():
-                    chunk = formatters.json_rows(batch)
-                    if chunk:
-                        yield sep + chunk
-                        sep = b","
-                yield b"]"
-            elif fmt is QueryFormat.JSONL:
-                async for batch in batches():
-                    yield formatters.jsonl_rows(batch)
-            else:
-                header = True
-                async for batch in batches():
-                    if batch.num_rows:
-                        yield formatters.csv_rows(batch, header=header)
-                        header = False
+            yield r.head() + b"".join(r.piece(b) for b in prefix)
+            while (batch := await asyncio.to_thread(_next, it)) is not None:
+                yield r.piece(batch)
+            yield r.tail()
         finally:
-            observe()
+            state.metrics.observe_query(query_type, success(), time.perf_counter() - started)
 
     return StreamingResponse(body(), media_type=fmt.content_type)
 
