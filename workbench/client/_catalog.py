@@ -170,10 +170,12 @@ class CatalogMixin(BaseClient):
         value_columns: Sequence[str] | None = None,
         count: int | None = None,
         ttl: int | dt.timedelta | None = None,
+        backfill: bool = False,
     ) -> None:
         """Create a last value cache (server defaults: key = the series key, count 1, ttl 4 h).
 
-        It fills from writes made after its creation only.
+        Like InfluxDB 3, it fills from writes made after its creation only; ``backfill=True``
+        (an extension of the embedded server) fills it from the data already stored.
         """
         body: dict[str, object] = {"db": self._db(database), "table": table}
         if name is not None:
@@ -186,6 +188,8 @@ class CatalogMixin(BaseClient):
             body["count"] = count
         if ttl is not None:
             body["ttl"] = seconds(ttl, "ttl")
+        if backfill:
+            body["backfill"] = True
         self._call("create_last_cache", "POST", routes.CONFIGURE_LAST_CACHE, json=body)
 
     def delete_last_cache(self, table: str, name: str, *, database: str | None = None) -> None:
@@ -211,8 +215,12 @@ class CatalogMixin(BaseClient):
         name: str | None = None,
         max_cardinality: int | None = None,
         max_age: int | dt.timedelta | None = None,
+        backfill: bool = False,
     ) -> None:
-        """Create a distinct value cache over tag/string ``columns`` (defaults: 100,000 values, 1 day)."""
+        """Create a distinct value cache over tag/string ``columns`` (defaults: 100,000 values, 1 day).
+
+        ``backfill=True`` (an extension of the embedded server) fills it from the stored data.
+        """
         body: dict[str, object] = {"db": self._db(database), "table": table, "columns": list(columns)}
         if name is not None:
             body["name"] = name
@@ -220,6 +228,8 @@ class CatalogMixin(BaseClient):
             body["max_cardinality"] = max_cardinality
         if max_age is not None:
             body["max_age"] = seconds(max_age, "max_age")
+        if backfill:
+            body["backfill"] = True
         self._call("create_distinct_cache", "POST", routes.CONFIGURE_DISTINCT_CACHE, json=body)
 
     def delete_distinct_cache(self, table: str, name: str, *, database: str | None = None) -> None:
