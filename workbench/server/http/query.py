@@ -86,15 +86,25 @@ def _next(it: Iterator[pa.RecordBatch]) -> pa.RecordBatch | None:
     return next(it, None)
 
 
-Start = Callable[[], tuple[pa.Schema, Iterator[pa.RecordBatch], Callable[[], bool]]]
+@dataclass
+class Result:
+    """A query result ready to be rendered: its batches (lazy), and a faster Parquet path if any."""
+
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+    success: Callable[[], bool]
+    parquet: Callable[[], bytes | None] | None = None
+
+
+Start = Callable[[], Result]
 
 
 def sql_start(prepare: Callable[[], PreparedQuery]) -> Start:
-    """Plan (in the worker thread) and hand back the schema, the batches and a success probe."""
+    """Plan (in the worker thread); execution starts when the batches or the Parquet body are asked for."""
 
-    def start():
-        prepared = prepare()
-        return prepared.schema, prepared.batches(), lambda: prepared.entry.success
+    def start() -> Result:
+        p = prepare()
+        return Result(p.schema, p.batches(), lambda: p.entry.success, p.parquet)
 
     return start
 
@@ -102,9 +112,9 @@ def sql_start(prepare: Callable[[], PreparedQuery]) -> Start:
 def table_start(make: Callable[[], pa.Table]) -> Start:
     """A result computed as a whole (InfluxQL) served like a streamed one."""
 
-    def start():
+    def start() -> Result:
         table = make()
-        return table.schema, iter(table.to_batches()), lambda: True
+        return Result(table.schema, iter(table.to_batches()), lambda: True)
 
     return start
 
@@ -141,7 +151,12 @@ class _Renderer:
 
 def _begin(start: Start, fmt: QueryFormat):
     """In a worker thread: plan, run, and either render the whole (small) result or its start."""
-    schema, it, success = start()
+    result = start()
+    schema, it, success = result.schema, result.batches, result.success
+    if fmt is QueryFormat.PARQUET and result.parquet is not None:
+        body = result.parquet()
+        if body is not None:
+            return schema, it, success, [], body
     prefix: list[pa.RecordBatch] = []
     rows = 0
     whole = fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET)
