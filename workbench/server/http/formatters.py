@@ -11,6 +11,7 @@ large results stream; pretty and parquet need the whole result.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 
@@ -21,6 +22,8 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 NS_PER_S = 1_000_000_000
+SMALL_ARRAY = 64
+EPOCH = dt.datetime(1970, 1, 1)
 
 
 def format_timestamps(arr: pa.Array) -> pa.Array:
@@ -30,7 +33,31 @@ def format_timestamps(arr: pa.Array) -> pa.Array:
     Zoned timestamps are printed in UTC.
     """
     naive = arr.cast(pa.timestamp(arr.type.unit, "UTC")).cast(pa.timestamp(arr.type.unit)) if arr.type.tz else arr
+    if len(naive) <= SMALL_ARRAY:  # Polars' fixed cost dominates a handful of values
+        try:
+            return pa.array([None if v is None else _timestamp_text(v) for v in _nanos(naive).to_pylist()], pa.string())
+        except (OverflowError, ValueError):
+            pass  # outside datetime's years 1-9999: Polars handles those
     return pl.from_arrow(naive).dt.strftime("%Y-%m-%dT%H:%M:%S%.f").to_arrow().cast(pa.string())
+
+
+def _nanos(arr: pa.Array) -> pa.Array:
+    ints = arr.cast(pa.int64())
+    factor = {"s": NS_PER_S, "ms": 1_000_000, "us": 1_000, "ns": 1}[arr.type.unit]
+    return ints if factor == 1 else pc.multiply(ints, factor)
+
+
+def _timestamp_text(ns: int) -> str:
+    """One timestamp, as ``format_timestamps`` prints it."""
+    secs, frac = divmod(ns, NS_PER_S)
+    base = (EPOCH + dt.timedelta(seconds=secs)).strftime("%Y-%m-%dT%H:%M:%S")
+    if frac == 0:
+        return base
+    if frac % 1_000_000 == 0:
+        return f"{base}.{frac // 1_000_000:03d}"
+    if frac % 1_000 == 0:
+        return f"{base}.{frac // 1_000:06d}"
+    return f"{base}.{frac:09d}"
 
 
 def _duration_text(arr: pa.Array) -> pa.Array:
@@ -89,6 +116,7 @@ def _rows(batch: pa.RecordBatch) -> list[dict]:
     return [{k: v for k, v in zip(names, vals, strict=True) if v is not None} for vals in zip(*cols, strict=True)]
 
 
+COLUMNAR_MIN_ROWS = 512
 _SIMPLE_TYPES = (pa.types.is_integer, pa.types.is_floating, pa.types.is_boolean, pa.types.is_string,
                  pa.types.is_large_string, pa.types.is_timestamp, pa.types.is_dictionary)  # fmt: skip
 
@@ -97,7 +125,9 @@ def _columnar_frame(batch: pa.RecordBatch) -> pl.DataFrame | None:
     """The batch as a Polars frame of JSON-ready columns, when Polars can write it as we would:
     no NULLs (they are left out of a row, Polars writes ``null``), no NaN or infinities, and only
     plain column types. Polars serialises row-oriented JSON in native code, far faster than
-    building one dict per row."""
+    building one dict per row — once there are enough rows to pay for its fixed cost."""
+    if batch.num_rows < COLUMNAR_MIN_ROWS:
+        return None
     for arr in batch.columns:
         if arr.null_count or not any(is_type(arr.type) for is_type in _SIMPLE_TYPES):
             return None
