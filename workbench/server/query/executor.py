@@ -9,11 +9,14 @@ query log (``system.queries``). DataFusion errors are mapped to InfluxDB 3's sta
 from __future__ import annotations
 
 import ast
+import json
 import logging
 import os
 import re
 import tempfile
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -192,6 +195,45 @@ class PreparedQuery:
         return body
 
 
+class ScanPlans:
+    """What a query text reads — its tables and their scan filters — remembered per catalog version.
+
+    The first planning pass exists to learn this; a dashboard that repeats its queries gets it
+    from here and plans once. Texts whose filters depend on the time of the call (``now()``,
+    ``current_*``) are never remembered.
+    """
+
+    VOLATILE = ("now(", "current_", "random(")
+
+    def __init__(self, size: int = 1024):
+        self._entries: OrderedDict = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def key(self, db: str, sql: str, params: dict | None, catalog_version: int):
+        lowered = sql.lower()
+        if any(v in lowered for v in self.VOLATILE):
+            return None
+        return db, sql, json.dumps(params, sort_keys=True, default=str) if params else "", catalog_version
+
+    def get(self, key):
+        if key is None:
+            return None
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key, reads) -> None:
+        if key is None:
+            return
+        with self._lock:
+            self._entries[key] = reads
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
 class QueryExecutor:
     def __init__(
         self,
@@ -210,6 +252,7 @@ class QueryExecutor:
         self.clock = clock
         self.target_partitions = target_partitions
         self.session_hooks: list[Callable[[df.SessionContext, str], None]] = []
+        self.scans = ScanPlans()
 
     def _context(self, db_name: str) -> tuple[df.SessionContext, UserSchema]:
         config = (
@@ -245,16 +288,23 @@ class QueryExecutor:
                 raise database_not_found(db_name)
             ctx, user = self._context(db_name)
             rewritten = rewrite(sql)
-            frame = self._plan(ctx, rewritten.sql, params)
+            key = self.scans.key(db_name, rewritten.sql, params, self.catalog.version)
+            reads = self.scans.get(key)
+            frame = None
+            if reads is None:
+                frame = self._plan(ctx, rewritten.sql, params)
+                filters = scan_filters(frame.optimized_logical_plan()) if user.requested else {}
+                reads = [
+                    (name, filters.get(name) or next((f for n, f in filters.items() if n.endswith("." + name)),
+                                                     UNFILTERED))
+                    for name in user.requested
+                ]  # fmt: skip
+                self.scans.put(key, reads)
             scanned: list[TimeRange] = []
-            if user.requested:
-                filters = scan_filters(frame.optimized_logical_plan())
+            if reads:
                 stats = ScanStats()
                 now = self.clock.now_ns()
-                for name in list(user.requested):
-                    scan = filters.get(name) or next(
-                        (f for n, f in filters.items() if n.endswith("." + name)), UNFILTERED
-                    )
+                for name, scan in reads:
                     scanned.append(scan.time)
                     table_def = self.catalog.table(db_name, name)
                     if table_def is not None:
@@ -263,6 +313,8 @@ class QueryExecutor:
                 entry.partitions = stats.partitions
                 if stats.parquet_files == 0 and stats.memory_rows < SMALL_SCAN_ROWS:
                     ctx.sql("SET datafusion.execution.target_partitions = '1'")  # repartitioning would cost more
+                frame = self._plan(ctx, rewritten.sql, params)
+            elif frame is None:
                 frame = self._plan(ctx, rewritten.sql, params)
             if rewritten.gapfill is not None:
                 rng = scanned[0] if scanned else UNBOUNDED
