@@ -42,8 +42,7 @@ def listing(client, kind: str) -> pl.DataFrame | None:
         if missing:
             st.info(
                 f"**{KINDS[kind]} are not available here:** {missing}. This page lights up when the server "
-                "supports them (InfluxDB 3 Core/Enterprise do; so does the embedded server once its cache "
-                "feature lands).",
+                "supports them (InfluxDB 3 Core/Enterprise and the embedded server do).",
                 icon=":material/construction:",
             )
             with st.expander("What the server said"):

@@ -88,7 +88,7 @@ def engine_available(client) -> pl.DataFrame | None:
         st.info(
             f"**The processing engine is not available here:** {missing}. Plugins, triggers and the test bench "
             "light up when the server has a processing engine (InfluxDB 3 Core/Enterprise started with "
-            "`--plugin-dir`, or the embedded server once its engine lands).",
+            "`--plugin-dir`, or the embedded server).",
             icon=":material/construction:",
         )
         with st.expander("What the server said"):

@@ -1,18 +1,12 @@
-"""What the app tests share besides fixtures: paths, the app's environment, server capabilities."""
+"""What the app tests share besides fixtures: paths and the app's environment."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.server.config import ServerConfig
-
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app" / "streamlit_app.py"
 DASHBOARDS = ROOT / "app" / "dashboards"
-
-
-def server_has_setting(flag: str) -> bool:
-    return flag in {f.metadata["flag"] for f in ServerConfig.settings()}
 
 
 def app_environment(server, dashboards: Path, tmp_path: Path) -> dict[str, str]:

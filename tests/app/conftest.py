@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from appserver import APP, DASHBOARDS, app_environment, server_has_setting
+from appserver import APP, DASHBOARDS, app_environment
 from serverproc import ServerProcess
 
 from workbench.client import Client
@@ -24,11 +24,8 @@ from workbench.demo import load_demo_data
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory):
     base = tmp_path_factory.mktemp("app-server")
-    args = ["--wal-flush-interval", "10ms"]
-    if server_has_setting("--plugin-dir"):
-        (base / "plugins").mkdir()
-        args += ["--plugin-dir", str(base / "plugins")]
-    proc = ServerProcess(base, *args)
+    (base / "plugins").mkdir()
+    proc = ServerProcess(base, "--wal-flush-interval", "10ms", "--plugin-dir", str(base / "plugins"))
     proc.start()
     with Client(proc.url, token=proc.token, database="demo") as client:
         load_demo_data(client, hours=1)

@@ -1,10 +1,10 @@
 """Every page of the app under Streamlit's AppTest, against the real server with the demo data.
 
 Forms are filled and submitted as a user would; the assertions read what the page shows
-(frames, chart specs, messages) and, for changes, what the server then holds. Features this
-server build may lack (caches, the processing engine) are tested twice: the page must say what
-is missing when the server answers "not found", and the working state runs when the server has
-the feature (detected at run time from the server's answer).
+(frames, chart specs, messages) and, for changes, what the server then holds. Features some
+InfluxDB 3 products lack (caches, the processing engine) are tested twice: the working state,
+and the page's "not available here" state, for which the listing asks the real server for a
+``system`` table it does not have and the page shows what the server answered.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 from streamlit.proto.TextInput_pb2 import TextInput as TextInputProto
 
-from workbench.client import Client, InfluxDBError
+from workbench.client import Client
 
 PAGES = ["explorer", "dashboards", "write", "schema", "caches", "plugins", "tokens", "system", "connections"]
 
@@ -56,13 +56,13 @@ def no_errors(at) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
-def has_feature(server, probe) -> bool:
-    with Client(server.url, token=server.token, database="demo") as client:
-        try:
-            probe(client)
-        except InfluxDBError:
-            return False
-    return True
+def list_absent_table(monkeypatch, method: str) -> None:
+    """Make ``Client.<method>`` read a system table the server lacks, as on a product without the feature."""
+
+    def absent(self, database=None):
+        return self._sql(method, "SELECT * FROM system.feature_not_in_this_product", database)
+
+    monkeypatch.setattr(Client, method, absent)
 
 
 # -- every page -----------------------------------------------------------------------------------
@@ -297,19 +297,18 @@ def test_schema_retention_preview_counts_what_would_be_hidden(app):
 # -- caches ---------------------------------------------------------------------------------------
 
 
-def test_caches_page_says_what_is_missing(app, app_server):
-    if has_feature(app_server, lambda c: c.list_last_caches()):
-        pytest.skip("this server has caches: the working state is tested instead")
+def test_caches_page_says_what_is_missing(app, monkeypatch):
+    list_absent_table(monkeypatch, "list_last_caches")
+    list_absent_table(monkeypatch, "list_distinct_caches")
     at = open_page(app, "caches")
     assert not at.error
     infos = [i.value for i in at.info]
-    assert any("Last value caches are not available here" in i and "system.last_caches" in i for i in infos)
+    assert any("Last value caches are not available here" in i and "system.feature_not_in" in i for i in infos)
     assert any("Distinct value caches are not available here" in i for i in infos)
+    assert any("not found" in c.value for c in at.code)  # what the server said
 
 
 def test_caches_create_query_compare_delete(app, app_server):
-    if not has_feature(app_server, lambda c: c.list_last_caches()):
-        pytest.skip("this server has no last value cache (the page's 'missing' state is tested instead)")
     at = open_page(app, "caches")
     at.selectbox(key="caches.last.table").select("cpu").run()
     by_label(at.text_input, "Name").input("cpu_last")
@@ -331,18 +330,15 @@ def test_caches_create_query_compare_delete(app, app_server):
 # -- plugins & triggers ---------------------------------------------------------------------------
 
 
-def test_plugins_page_says_what_is_missing(app, app_server):
-    if has_feature(app_server, lambda c: c.list_triggers()):
-        pytest.skip("this server has a processing engine: the working state is tested instead")
+def test_plugins_page_says_what_is_missing(app, monkeypatch):
+    list_absent_table(monkeypatch, "list_triggers")
     at = open_page(app, "plugins")
     assert not at.error
     assert "The processing engine is not available here" in at.info[0].value
-    assert "processing_engine_triggers" in at.info[0].value
+    assert "system.feature_not_in_this_product" in at.info[0].value
 
 
 def test_plugins_file_trigger_and_dry_run(app, app_server):
-    if not has_feature(app_server, lambda c: c.list_triggers()):
-        pytest.skip("this server has no processing engine (the page's 'missing' state is tested instead)")
     at = open_page(app, "plugins")
     at.button(key="plugins.save").click().run()
     no_errors(at)
