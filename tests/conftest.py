@@ -53,11 +53,11 @@ def inproc(tmp_path):
     """
     from starlette.testclient import TestClient
 
+    from workbench.plugins.clock import FakeClock
     from workbench.server.app import create_app
-    from workbench.server.clock import ManualClock
     from workbench.server.config import ServerConfig
 
-    clock = ManualClock(1_767_225_600 * 10**9)
+    clock = FakeClock(1_767_225_600 * 10**9)
     app = create_app(ServerConfig.for_tests(tmp_path), clock=clock)
     with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client, app.state, clock

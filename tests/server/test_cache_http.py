@@ -1,6 +1,6 @@
 """Cache endpoints, SQL table functions, system tables, eviction and deletion, in-process.
 
-The ``inproc`` app has a ``ManualClock`` (2026-01-01T00:00:00Z), so TTL and max-age eviction
+The ``inproc`` app has a ``FakeClock`` (2026-01-01T00:00:00Z), so TTL and max-age eviction
 are driven by the test, and writes without a timestamp are stamped with that clock.
 """
 
@@ -443,11 +443,11 @@ def test_distinct_cache_max_cardinality(app):
 def test_eviction_loops_run_on_their_interval(tmp_path):
     from starlette.testclient import TestClient
 
+    from workbench.plugins.clock import FakeClock
     from workbench.server.app import create_app
-    from workbench.server.clock import ManualClock
     from workbench.server.config import ServerConfig
 
-    clock = ManualClock(1_767_225_600 * S)
+    clock = FakeClock(1_767_225_600 * S)
     config = ServerConfig.from_args(
         ["--data-dir", str(tmp_path), "--without-auth", "--last-cache-eviction-interval", "20ms"],
         {"INFLUXDB3_DISTINCT_CACHE_EVICTION_INTERVAL": "20ms"},

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from workbench.plugins.clock import FakeClock
 from workbench.server.catalog.catalog import Catalog, hash_token
 from workbench.server.catalog.model import ColumnType
 from workbench.server.catalog.names import validate_db_name
 from workbench.server.catalog.persist import FileCatalogStore
-from workbench.server.clock import ManualClock
 from workbench.server.errors import AlreadyDeleted, AlreadyExists, InvalidName, LimitExceeded, MethodNotAllowed
 
 
 def make(tmp_path, **limits):
     opts = dict(db_limit=5, table_limit=10, column_limit=4) | limits
-    return Catalog(FileCatalogStore(tmp_path / "catalog.json"), ManualClock(1_700_000_000 * 10**9), **opts)
+    return Catalog(FileCatalogStore(tmp_path / "catalog.json"), FakeClock(1_700_000_000 * 10**9), **opts)
 
 
 @pytest.mark.parametrize(

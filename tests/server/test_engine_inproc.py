@@ -1,4 +1,4 @@
-"""The processing engine in-process (Starlette TestClient, ``ManualClock``): triggers end to end.
+"""The processing engine in-process (Starlette TestClient, ``FakeClock``): triggers end to end.
 
 Each test gets its own server with ``--plugin-dir`` holding a copy of ``tests/fixtures/plugins``.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from workbench.plugins.clock import FakeClock
 from workbench.protocol.durations import parse_duration
-from workbench.server.clock import ManualClock
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "plugins"
 START_NS = 1_767_225_600 * 10**9  # 2026-01-01T00:00:00Z
@@ -28,7 +28,7 @@ TRIGGER = "/api/v3/configure/processing_engine_trigger"
 class Env:
     client: object
     state: object
-    clock: ManualClock
+    clock: FakeClock
     plugins: Path
 
     def create(self, name: str, plugin: str, spec: str, db: str = "d", **extra) -> object:
@@ -76,7 +76,7 @@ def make_env(tmp_path, **config) -> Env:
 
     plugins = tmp_path / "plugins"
     shutil.copytree(FIXTURES, plugins)
-    clock = ManualClock(START_NS)
+    clock = FakeClock(START_NS)
     settings = {"plugin_dir": plugins, "plugin_timeout": parse_duration("5s"), **config}
     app = create_app(ServerConfig.for_tests(tmp_path / "data", **settings), clock=clock)
     client = TestClient(app, base_url="http://127.0.0.1")

@@ -7,7 +7,7 @@ import asyncio
 import pyarrow as pa
 import pytest
 
-from workbench.server.clock import ManualClock
+from workbench.plugins.clock import FakeClock
 from workbench.server.wal.format import (
     ChecksumMismatch,
     UnknownWalVersion,
@@ -78,7 +78,7 @@ class Recorder:
 
 def test_writes_are_durable_before_they_return(tmp_path):
     async def main():
-        wal = Wal(tmp_path, ManualClock(5), flush_interval_ns=10**9, max_pending=100)
+        wal = Wal(tmp_path, FakeClock(5), flush_interval_ns=10**9, max_pending=100)
         rec = Recorder()
         wal.add_listener(rec)
         wal.start()
@@ -93,7 +93,7 @@ def test_writes_are_durable_before_they_return(tmp_path):
 
 def test_group_commit_shares_flushes_and_does_not_wait_for_the_interval(tmp_path):
     async def main():
-        wal = Wal(tmp_path, ManualClock(), flush_interval_ns=60 * 10**9, max_pending=1000)
+        wal = Wal(tmp_path, FakeClock(0), flush_interval_ns=60 * 10**9, max_pending=1000)
         rec = Recorder()
         wal.add_listener(rec)
         wal.start()
@@ -114,7 +114,7 @@ def test_group_commit_shares_flushes_and_does_not_wait_for_the_interval(tmp_path
 
 def test_no_sync_returns_before_the_flush(tmp_path):
     async def main():
-        wal = Wal(tmp_path, ManualClock(), flush_interval_ns=50_000_000, max_pending=1000)
+        wal = Wal(tmp_path, FakeClock(0), flush_interval_ns=50_000_000, max_pending=1000)
         rec = Recorder()
         wal.add_listener(rec)
         wal.start()

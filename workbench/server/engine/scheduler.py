@@ -3,7 +3,7 @@
 When a ``cron:`` or ``every:`` trigger fires is defined once, in ``workbench.plugins.runtime.spec``
 (``schedule_for``, shared with the offline bench); late firings are not skipped, so a trigger that
 fell behind catches up. ``sleep_until`` waits for a time on the ``Clock`` — polling, so a test's
-``ManualClock`` moves schedules forward too.
+``FakeClock`` moves schedules forward too.
 """
 
 from __future__ import annotations
