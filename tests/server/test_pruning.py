@@ -11,7 +11,7 @@ from datafusion import SessionContext
 from datafusion.catalog import Table
 
 from workbench.server.query.pruning import NEG_INF, POS_INF, scan_filters
-from workbench.server.query.series_index import INDEX_MIN_ROWS, select
+from workbench.server.query.series_index import INDEX_MIN_ROWS, select, values
 
 SCHEMA = pa.schema([("host", pa.dictionary(pa.int32(), pa.string())), ("time", pa.timestamp("ns")),
                     ("v", pa.float64()), ("w", pa.int64())])  # fmt: skip
@@ -74,3 +74,20 @@ def test_select_equals_a_plain_filter(rows):
         assert sorted(got.column("w").to_pylist()) == expected.column("w").to_pylist()
     narrow = select(batch, {"host": frozenset({"h1"})}, indexes, frozenset({"host", "v"}))
     assert narrow.schema.names == ["host", "v"]
+
+
+@pytest.mark.parametrize("rows", [100, INDEX_MIN_ROWS * 2])
+def test_values_are_the_dictionary_entries_in_use(rows):
+    rng = np.random.default_rng(2)
+    hosts = pa.array([None if i % 7 == 0 else f"h{i}" for i in rng.integers(0, 50, rows)]).dictionary_encode()
+    batch = pa.record_batch([hosts, pa.array(np.arange(rows), pa.timestamp("ns")), pa.array(rng.random(rows)),
+                             pa.array(np.arange(rows))], schema=SCHEMA)  # fmt: skip
+    expected = {v for v in hosts.to_pylist() if v is not None}
+    assert sorted(values(batch, "host", {})) == sorted(expected)
+    # a filtered batch keeps its whole dictionary: unused entries are not values
+    kept = batch.filter(pc.equal(pc.cast(batch.column("host"), pa.string()), "h3"))
+    kept = pa.concat_batches([kept] * (rows // max(kept.num_rows, 1) + 1)) if rows >= INDEX_MIN_ROWS else kept
+    assert len(kept.column("host").dictionary) > 1
+    assert values(kept, "host", {}) == ["h3"]
+    plain = pa.record_batch([pa.array(["b", None, "a", "b"])], names=["host"])
+    assert sorted(values(plain, "host", {})) == ["a", "b"]

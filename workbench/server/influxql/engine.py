@@ -43,7 +43,7 @@ from .errors import (
 from .result import Series, StatementResult
 from .rewrite import Rewriter
 from .schema import SchemaSource
-from .show import ShowPlan, execute_show, plan_show
+from .show import ShowPlan, TagValues, execute_show, plan_show
 from .sqlexpr import format_sql
 from .translate import SelectPlan, translate
 
@@ -182,13 +182,16 @@ def _resolve_database(stmt: ast.Statement, database: str | None, rp: str | None,
     return resolved
 
 
-def execute(p: StatementPlan, run_sql: RunSQL) -> StatementResult:
-    """Run a planned statement; errors come back in the result, never as exceptions."""
+def execute(p: StatementPlan, run_sql: RunSQL, tag_values: TagValues | None = None) -> StatementResult:
+    """Run a planned statement; errors come back in the result, never as exceptions.
+
+    ``tag_values(measurement, keys)``, when given, may answer ``SHOW TAG VALUES`` without SQL.
+    """
     if p.error is not None:
         return StatementResult(p.statement_id, error=p.error)
     try:
         if p.show is not None:
-            return execute_show(p.show, p.statement_id, _guarded(run_sql))
+            return execute_show(p.show, p.statement_id, _guarded(run_sql), tag_values)
         assert p.select is not None
         if p.explain:
             return _explain(p)

@@ -2,7 +2,8 @@
 
 :func:`plan_show` resolves what the catalog already knows (measurement lists, keys, types) and
 writes SQL for what depends on the data (``WHERE`` clauses, tag values, series keys);
-:func:`execute_show` runs that SQL through the caller's ``run_sql`` and returns both shapes: v1
+:func:`execute_show` runs that SQL through the caller's ``run_sql`` (or, for ``SHOW TAG VALUES``
+without a condition, asks the caller's ``tag_values``) and returns both shapes: v1
 series (InfluxDB 1.x names and columns) and the InfluxDB 3 table of ``/api/v3/query_influxql``.
 """
 
@@ -30,6 +31,9 @@ _FIELD_TYPES = {
     "boolean": "boolean",
 }
 _DICT = pa.dictionary(pa.int32(), pa.utf8())
+
+# (measurement, tag keys) → each key's values, or None: the caller's cheaper answer to SHOW TAG VALUES
+TagValues = Callable[[str, list[str]], "dict[str, set[str]] | None"]
 
 
 @dataclass(frozen=True)
@@ -158,9 +162,21 @@ def _key_matches(stmt: ast.ShowTagValues, key: str) -> bool:
 # -- execution ------------------------------------------------------------------------------------
 
 
-def execute_show(plan: ShowPlan, statement_id: int, run_sql: Callable[[str, dict | None], pa.Table]) -> StatementResult:
+def execute_show(
+    plan: ShowPlan,
+    statement_id: int,
+    run_sql: Callable[[str, dict | None], pa.Table],
+    tag_values: TagValues | None = None,
+) -> StatementResult:
     stmt = plan.statement
-    results = {m: run_sql(sql, None) for m, sql in plan.queries}
+    known: dict[str, list[tuple[str, str]]] = {}  # SHOW TAG VALUES pairs the caller read without SQL
+    if isinstance(stmt, ast.ShowTagValues) and stmt.condition is None and tag_values is not None:
+        for m, _ in plan.queries:
+            keys = [k for k in _tag_keys(plan.columns[m]) if _key_matches(stmt, k)]  # type: ignore[index]
+            found = tag_values(m, keys)
+            if found is not None:
+                known[m] = sorted((k, v) for k in keys for v in found.get(k, ()))
+    results = {m: run_sql(sql, None) for m, sql in plan.queries if m not in known}
     if isinstance(stmt, ast.ShowDatabases):
         return _databases(plan, statement_id)
     if isinstance(stmt, ast.ShowRetentionPolicies):
@@ -184,11 +200,12 @@ def execute_show(plan: ShowPlan, statement_id: int, run_sql: Callable[[str, dict
         rows = []
         for m in plan.measurements:
             table = results.get(m)
-            pairs = (
-                list(zip(table.column("key").to_pylist(), table.column("value").to_pylist(), strict=True))
-                if table
-                else []
-            )
+            if m in known:
+                pairs = known[m]
+            elif table:
+                pairs = list(zip(table.column("key").to_pylist(), table.column("value").to_pylist(), strict=True))
+            else:
+                pairs = []
             rows.append((m, _page(pairs, stmt.limit, stmt.offset)))
         return _per_measurement(statement_id, rows, ["key", "value"], list)
     if isinstance(stmt, ast.ShowFieldKeys):

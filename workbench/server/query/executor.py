@@ -335,6 +335,26 @@ class QueryExecutor:
     def _plan(ctx: df.SessionContext, sql: str, params: dict | None) -> df.DataFrame:
         return ctx.sql_with_options(sql, READ_ONLY, param_values=params or None)
 
+    def tag_values(
+        self, db_name: str, table_name: str, keys: list[str], *, log_text: str
+    ) -> dict[str, set[str]] | None:
+        """The values of tag columns without running SQL (see ``TableBuilder.tag_values``), or ``None``.
+
+        An answer is logged in the query log like the InfluxQL statement's SQL would have been.
+        """
+        started = time.perf_counter()
+        db, table = self.catalog.db(db_name), self.catalog.table(db_name, table_name)
+        if db is None or table is None:
+            return None
+        now = self.clock.now_ns()
+        found = self.tables.tag_values(db, table, keys, now)
+        if found is not None:
+            entry = self.query_log.start(db_name, "influxql", log_text, now)
+            entry.rows = sum(len(v) for v in found.values())
+            entry.success, entry.running, entry.phase = True, False, "success"
+            entry.execute_ns = entry.end2end_ns = int((time.perf_counter() - started) * 1e9)
+        return found
+
     def query(self, db_name: str, sql: str, params: dict | None = None, *, query_type: str = "sql",
               log_text: str | None = None) -> pa.Table:  # fmt: skip
         """Plan and run to completion (for internal callers: plugins, InfluxQL, tests)."""

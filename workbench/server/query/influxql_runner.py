@@ -56,4 +56,7 @@ def execute(executor: QueryExecutor, p: engine.StatementPlan, text: str) -> Stat
     def run_sql(sql: str, params: dict | None):
         return executor.query(p.database, sql, params, query_type="influxql", log_text=text)
 
-    return engine.execute(p, run_sql)
+    def tag_values(measurement: str, keys: list[str]) -> dict[str, set[str]] | None:
+        return executor.tag_values(p.database, measurement, keys, log_text=text)
+
+    return engine.execute(p, run_sql, tag_values)

@@ -5,7 +5,8 @@ asks ``select`` for just those rows of each in-memory batch. Large batches get a
 index (row positions grouped by dictionary code, built on first use and kept with the batch's
 owner: a buffer chunk or a cached Parquet file, whose contents never change); small ones are
 filtered directly. DataFusion still applies the query's own filter, so this only has to be a
-superset — never wrong, only faster.
+superset — never wrong, only faster. ``values`` lists the tag values a batch holds from the same
+structures, so ``SHOW TAG VALUES`` without a condition reads no rows.
 """
 
 from __future__ import annotations
@@ -36,6 +37,21 @@ class ColumnIndex:
         if not parts:
             return np.empty(0, np.int64)
         return np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+
+
+def values(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) -> list[str]:
+    """The distinct non-null values of one tag column of ``batch``: the dictionary entries its rows use."""
+    array = batch.column(column)
+    if not pa.types.is_dictionary(array.type):
+        return pc.unique(array.drop_null()).to_pylist()
+    if batch.num_rows < INDEX_MIN_ROWS:
+        used = pc.unique(array.indices.drop_null())
+    else:
+        index = indexes.get(column)
+        if index is None:
+            index = indexes[column] = ColumnIndex(array)
+        used = pa.array(np.flatnonzero(index.ends > index.starts))
+    return array.dictionary.take(used).to_pylist()
 
 
 def _mask(column: pa.DictionaryArray, values: frozenset[str]) -> pa.Array:

@@ -24,7 +24,7 @@ from datafusion.catalog import Table
 from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
 from workbench.server.errors import ServerError
 from workbench.server.query import series_index
-from workbench.server.query.pruning import ScanFilter, TimeRange
+from workbench.server.query.pruning import UNBOUNDED, ScanFilter, TimeRange
 from workbench.server.write.buffer import WriteBuffer
 from workbench.server.write.parquet_cache import ParquetCache
 from workbench.server.write.persisted import ParquetFile, PersistedFiles
@@ -87,28 +87,8 @@ class TableBuilder:
         stats: ScanStats,
     ) -> Table:  # fmt: skip
         schema = table.arrow_schema()
-        rng = scan.time
         cutoff = self.retention_cutoff(db, table, now_ns)
-        if cutoff is not None:
-            rng = rng.intersect(TimeRange(lo=cutoff))
-        with self.buffer.lock:  # a consistent view: a snapshot swaps chunks for files under this lock
-            chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
-            files = self.files.table_files(db.id, table.id)
-        memory: list[tuple[int, pa.RecordBatch, int, dict]] = []  # (write order, batch, min time, indexes)
-        disk: list[ParquetFile] = []
-        for f in files:
-            if not rng.overlaps(f.min_time, f.max_time):
-                continue
-            cached = self.cache.get(f.path) if self.cache is not None else None
-            if cached is None:
-                disk.append(f)
-            else:
-                memory.extend(
-                    (f.id << 32, b, f.min_time, ix) for b, ix in zip(cached.batches, cached.indexes, strict=True)
-                )
-        for i, c in enumerate(chunks):
-            if rng.overlaps(c.min_time, c.max_time):
-                memory.append(((2**21 + i) << 32, c.batch, c.min_time, c.indexes))
+        memory, disk, dedupe = self._sources(db, table, scan.time, cutoff)
         if len(disk) > self.file_limit:
             raise file_limit_error(len(disk), self.file_limit)
         stats.parquet_files += len(disk)
@@ -149,6 +129,48 @@ class TableBuilder:
         if dedupe:
             frame = _last_write_wins(frame, table)
         return Table(frame)
+
+    def _sources(
+        self, db: DatabaseDef, table: TableDef, rng: TimeRange, cutoff: int | None
+    ) -> tuple[list[tuple[int, pa.RecordBatch, int, dict]], list[ParquetFile], bool]:
+        """What holds the table's rows in ``rng`` (after ``cutoff``): in-memory batches as (write
+        order, batch, min time, indexes), files only on disk, and whether rows may be duplicated."""
+        if cutoff is not None:
+            rng = rng.intersect(TimeRange(lo=cutoff))
+        with self.buffer.lock:  # a consistent view: a snapshot swaps chunks for files under this lock
+            chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
+            files = self.files.table_files(db.id, table.id)
+        memory: list[tuple[int, pa.RecordBatch, int, dict]] = []
+        disk: list[ParquetFile] = []
+        for f in files:
+            if not rng.overlaps(f.min_time, f.max_time):
+                continue
+            cached = self.cache.get(f.path) if self.cache is not None else None
+            if cached is None:
+                disk.append(f)
+            else:
+                memory.extend(
+                    (f.id << 32, b, f.min_time, ix) for b, ix in zip(cached.batches, cached.indexes, strict=True)
+                )
+        for i, c in enumerate(chunks):
+            if rng.overlaps(c.min_time, c.max_time):
+                memory.append(((2**21 + i) << 32, c.batch, c.min_time, c.indexes))
+        return memory, disk, dedupe
+
+    def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, set[str]] | None:
+        """The values each tag column in ``keys`` holds, read from the in-memory batches' dictionaries
+        (and their row indexes) instead of grouping every row; ``None`` when that would not be exact or
+        cheap: some rows are only on disk, or the retention cutoff falls inside a batch."""
+        cutoff = self.retention_cutoff(db, table, now_ns)
+        memory, disk, _dedupe = self._sources(db, table, UNBOUNDED, cutoff)  # duplicates share tag values
+        if disk or (cutoff is not None and any(min_time < cutoff for _, _, min_time, _ in memory)):
+            return None
+        found: dict[str, set[str]] = {k: set() for k in keys}
+        for _, batch, _, indexes in memory:
+            for k in keys:
+                if k in batch.schema.names:
+                    found[k].update(series_index.values(batch, k, indexes))
+        return found
 
     def _disk_dataset(self, files: list[ParquetFile], schema: pa.Schema, cutoff: int | None) -> ds.Dataset:
         ts = pa.timestamp("ns")

@@ -1,0 +1,108 @@
+"""SHOW TAG VALUES without a condition is answered from the stored dictionaries, not by grouping rows.
+
+The answer must equal the SQL path's (forced here by a condition that keeps every row) wherever the
+rows are: the write buffer, Parquet files cached in memory, files only on disk; and rows hidden by
+a retention period must stay hidden, also when the cutoff falls inside a buffer chunk.
+"""
+
+from __future__ import annotations
+
+import time
+
+S = 10**9
+LINES = """\
+cpu,host=a,region=eu v=1 {t0}
+cpu,host=b v=2 {t1}
+cpu,host=c,region=us,dc=x v=3 {t2}
+cpu,host=a,region=eu v=4 {t3}
+mem,host=z free=1i {t1}
+"""
+
+
+def values(http, db: str, q: str) -> list[list]:
+    r = http.get("/query", params={"db": db, "q": q})
+    assert r.status_code == 200, r.text
+    result = r.json()["results"][0]
+    return [[s["name"], s["values"]] for s in result.get("series", [])]
+
+
+def partitions_read(http, db: str, text: str) -> list[int]:
+    """``system.queries``' partitions of the statement's entries (one per measurement): 0 when no SQL ran."""
+    q = "SELECT partitions FROM system.queries WHERE query_type = 'influxql' AND query_text = $t AND success"
+    r = http.post("/api/v3/query_sql", json={"db": db, "q": q, "params": {"t": text}})
+    return [row["partitions"] for row in r.json()]
+
+
+def assert_same_as_sql(http, db: str) -> None:
+    for show in (
+        "SHOW TAG VALUES WITH KEY =~ /.*/",
+        'SHOW TAG VALUES FROM cpu WITH KEY = "region"',
+        'SHOW TAG VALUES FROM cpu WITH KEY IN ("host", "dc") LIMIT 2 OFFSET 1',
+        'SHOW TAG VALUES WITH KEY != "host"',
+    ):
+        fast = values(http, db, show)
+        where_all = " WHERE time >= 0"
+        slow = values(http, db, show.replace(" LIMIT", where_all + " LIMIT") if "LIMIT" in show else show + where_all)
+        assert fast == slow, show
+        assert fast, show
+
+
+def test_buffer_and_cached_files_match_sql(fresh_server):
+    server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
+    now = time.time_ns() // S * S
+    with server.client() as http:
+        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
+        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        assert_same_as_sql(http, "d")
+        assert values(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "host"') == [
+            ["cpu", [["host", "a"], ["host", "b"], ["host", "c"]]]
+        ]
+        show = 'SHOW TAG VALUES WITH KEY = "host"'
+        values(http, "d", show)
+        assert partitions_read(http, "d", show) == [0, 0]  # logged once per measurement, no rows read
+        http.post("/api/v3/write_lp", params={"db": "d"}, content=f"cpu,host=d v=5 {now + S}")  # a snapshot
+        deadline = time.time() + 20
+        q = "SELECT count(*) AS n FROM system.parquet_files"
+        while http.get("/api/v3/query_sql", params={"db": "d", "q": q}).json()[0]["n"] < 4:
+            assert time.time() < deadline, "no snapshot"
+            time.sleep(0.05)
+        assert_same_as_sql(http, "d")
+        # asked twice (before and after the snapshot), of cpu only: mem has no other key
+        assert partitions_read(http, "d", 'SHOW TAG VALUES WITH KEY != "host"') == [0, 0]
+        assert ["host", "d"] in values(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "host"')[0][1]
+
+
+def test_files_only_on_disk_fall_back_to_sql(fresh_server):
+    server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m", "--disable-parquet-mem-cache")
+    now = time.time_ns() // S * S
+    with server.client() as http:
+        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
+        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        http.post("/api/v3/write_lp", params={"db": "d"}, content=f"other v=1 {now}")
+        deadline = time.time() + 20
+        q = "SELECT count(*) AS n FROM system.parquet_files WHERE table_name = 'cpu'"
+        while http.get("/api/v3/query_sql", params={"db": "d", "q": q}).json()[0]["n"] < 1:
+            assert time.time() < deadline, "no snapshot"
+            time.sleep(0.05)
+        assert_same_as_sql(http, "d")
+        assert all(n > 0 for n in partitions_read(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "region"'))
+
+
+def test_retention_cutoff_inside_a_buffer_chunk(inproc):
+    client, state, clock = inproc
+    t = clock.now_ns()  # 2026-01-01T00:00:00Z, a multiple of every gen1 duration
+    # one 10-minute chunk, 23:01 and 23:09 the day before
+    body = f"cpu,host=old v=1 {t - 59 * 60 * S}\ncpu,host=new v=2 {t - 51 * 60 * S}\n"
+    assert client.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+
+    def from_dictionaries():
+        return state.executor.tag_values("d", "cpu", ["host"], log_text="-")
+
+    assert from_dictionaries() == {"host": {"old", "new"}}
+    assert client.put("/api/v3/configure/database", json={"db": "d", "retention_period": "1h"}).status_code == 200
+    clock.advance(5 * 60 * S)  # the cutoff is now 23:05: the chunk must be read row by row
+    assert from_dictionaries() is None
+    assert values(client, "d", 'SHOW TAG VALUES WITH KEY = "host"') == [["cpu", [["host", "new"]]]]
+    clock.advance(10 * 60 * S)  # and now 23:15: the whole chunk has expired
+    assert from_dictionaries() == {"host": set()}
+    assert values(client, "d", 'SHOW TAG VALUES WITH KEY = "host"') == []
