@@ -190,9 +190,6 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
                 f"max-select-buckets limit exceeded: ({count}/{limit}); "
                 "give the query a time range that covers fewer GROUP BY time() windows"
             )
-    grid = keys.with_columns(pl.int_ranges(pl.col("__start"), end + iv, iv, dtype=pl.Int64).alias("time"))
-    grid = grid.explode("time").drop("__start", "__k", strict=False).drop_nulls("time")
-    df = grid.join(df, on=[*tags, "time"], how="left").sort([*tags, "time"], maintain_order=True)
     fills = []
     for col in _unique_sources(plan.columns):
         if (col.op is not None and col.op[0] == "integral") or df.schema[col.source] == pl.Null:
@@ -214,7 +211,17 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
         else:
             continue
         fills[-1] = fills[-1].alias(col.source)
-    return df.with_columns(fills)
+    return (  # one lazy plan: each eager step would cost Polars' fixed overhead again
+        keys.lazy()
+        .with_columns(pl.int_ranges(pl.col("__start"), end + iv, iv, dtype=pl.Int64).alias("time"))
+        .explode("time")
+        .drop("__start", "__k", strict=False)
+        .drop_nulls("time")
+        .join(df.lazy(), on=[*tags, "time"], how="left")
+        .sort([*tags, "time"], maintain_order=True)
+        .with_columns(fills)
+        .collect()
+    )
 
 
 def _unique_sources(columns: tuple[OutColumn, ...]) -> list[OutColumn]:
