@@ -8,6 +8,7 @@ import polars as pl
 import pyarrow as pa
 import pytest
 from client_fakes import parquet_body
+from polars.testing import assert_frame_equal
 
 from workbench.client import DecodeError
 from workbench.client import _results as results
@@ -59,10 +60,16 @@ def test_normalize_leaves_plain_tables_untouched():
 
 
 def test_numeric_buffers_are_not_copied_on_the_way_to_polars():
-    table = results.parquet_to_arrow(parquet_body(pa.table({"x": pa.array(range(1000), pa.int64())})))
+    table = results.read_parquet(parquet_body(pa.table({"x": pa.array(range(1000), pa.int64())})))
     df = results.arrow_to_polars(table)
     arrow_address = table.column("x").chunk(0).buffers()[1].address
     assert df["x"].to_arrow().buffers()[1].address == arrow_address
+
+
+def test_arrow_and_polars_paths_normalize_alike():
+    table = influx_like_table()
+    from_arrow = pl.from_arrow(results.normalize_arrow(results.read_parquet(parquet_body(table))))
+    assert_frame_equal(results.parquet_to_polars(parquet_body(table)), from_arrow)
 
 
 def test_empty_body_is_an_empty_frame():
@@ -72,7 +79,7 @@ def test_empty_body_is_an_empty_frame():
 
 def test_garbage_is_a_decode_error():
     with pytest.raises(DecodeError, match="could not decode the query result as Parquet"):
-        results.parquet_to_arrow(b"PAR1 but not really", "application/vnd.apache.parquet")
+        results.read_parquet(b"PAR1 but not really", "application/vnd.apache.parquet")
 
 
 def test_json_lines_batches_keep_a_stable_schema():

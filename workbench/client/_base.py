@@ -267,12 +267,12 @@ class BaseClient:
         language: str = "sql",
         timeout: TimeoutArg = httpx.USE_CLIENT_DEFAULT,
     ) -> pa.Table:
-        """Run a query as ``format=parquet`` and decode it (see ``_results``)."""
+        """Run a query as ``format=parquet``; the Arrow table as sent (``_results`` normalizes it)."""
         body = self._query_body(q, database, params, QueryFormat.PARQUET, language)
         response = self._call(
             operation, "POST", self._query_route(language), json=body, idempotent=True, timeout=timeout
         )
-        return _results.parquet_to_arrow(response.content, response.headers.get("Content-Type"))
+        return _results.read_parquet(response.content, response.headers.get("Content-Type"))
 
     def _sql(self, operation: str, q: str, database: str | None = None) -> pl.DataFrame:
         return _results.arrow_to_polars(self._query_table(operation, q, database, None))

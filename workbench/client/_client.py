@@ -209,7 +209,8 @@ class Client(CatalogMixin, EngineMixin, AdminMixin, BaseClient):
         timeout: TimeoutArg = httpx.USE_CLIENT_DEFAULT,
     ) -> pa.Table:
         """Like :meth:`query_sql` (or InfluxQL with ``language="influxql"``) but a ``pyarrow.Table``."""
-        return self._query_table("query_arrow", q, database, params, language=language, timeout=timeout)
+        table = self._query_table("query_arrow", q, database, params, language=language, timeout=timeout)
+        return _results.normalize_arrow(table)
 
     def iter_query(
         self,

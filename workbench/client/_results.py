@@ -50,27 +50,39 @@ def normalize_arrow(table: pa.Table) -> pa.Table:
     return table.cast(schema)
 
 
-def parquet_to_arrow(body: bytes, content_type: str | None = None) -> pa.Table:
-    """A Parquet response body as a normalized Arrow table (empty body → empty table)."""
+def read_parquet(body: bytes, content_type: str | None = None) -> pa.Table:
+    """A Parquet response body as Arrow, as sent (empty body → empty table)."""
     if not body:
         return pa.table({})
     try:
-        table = pq.read_table(pa.BufferReader(body))
+        return pq.read_table(pa.BufferReader(body))
     except (pa.ArrowException, OSError) as exc:
         raise DecodeError(
             f"could not decode the query result as Parquet (Content-Type: {content_type}, {len(body)} bytes): {exc}",
             content_type=content_type,
         ) from exc
-    return normalize_arrow(table)
 
 
 def arrow_to_polars(table: pa.Table) -> pl.DataFrame:
-    """Arrow → Polars without rechunking (numeric and timestamp buffers are shared, not copied)."""
-    return pl.from_arrow(table, rechunk=False)  # type: ignore[return-value]
+    """Arrow (normalized or as sent) → a normalized Polars frame, without rechunking.
+
+    Numeric and timestamp buffers are shared, not copied; dictionary columns arrive as
+    ``Categorical`` (no copy) and are decoded by Polars, which is cheaper than decoding them in
+    Arrow and converting the strings.
+    """
+    df = pl.from_arrow(table, rechunk=False)
+    assert isinstance(df, pl.DataFrame)
+    fixes = []
+    for name, dtype in df.schema.items():
+        if isinstance(dtype, pl.Categorical | pl.Enum):
+            fixes.append(pl.col(name).cast(pl.String))
+        elif isinstance(dtype, pl.Datetime) and dtype.time_zone is None:
+            fixes.append(pl.col(name).dt.replace_time_zone("UTC"))
+    return df.with_columns(fixes) if fixes else df
 
 
 def parquet_to_polars(body: bytes, content_type: str | None = None) -> pl.DataFrame:
-    return arrow_to_polars(parquet_to_arrow(body, content_type))
+    return arrow_to_polars(read_parquet(body, content_type))
 
 
 class JsonLinesDecoder:
