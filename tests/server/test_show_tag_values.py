@@ -33,6 +33,14 @@ def partitions_read(http, db: str, text: str) -> list[int]:
     return [row["partitions"] for row in r.json()]
 
 
+def wait_for_files(http, db: str, table: str, count: int) -> None:
+    q = f"SELECT count(*) AS n FROM system.parquet_files WHERE table_name = '{table}'"
+    deadline = time.time() + 20
+    while http.get("/api/v3/query_sql", params={"db": db, "q": q}).json()[0]["n"] < count:
+        assert time.time() < deadline, f"fewer than {count} Parquet files of {table}"
+        time.sleep(0.05)
+
+
 def assert_same_as_sql(http, db: str) -> None:
     for show in (
         "SHOW TAG VALUES WITH KEY =~ /.*/",
@@ -61,11 +69,7 @@ def test_buffer_and_cached_files_match_sql(fresh_server):
         values(http, "d", show)
         assert partitions_read(http, "d", show) == [0, 0]  # logged once per measurement, no rows read
         http.post("/api/v3/write_lp", params={"db": "d"}, content=f"cpu,host=d v=5 {now + S}")  # a snapshot
-        deadline = time.time() + 20
-        q = "SELECT count(*) AS n FROM system.parquet_files"
-        while http.get("/api/v3/query_sql", params={"db": "d", "q": q}).json()[0]["n"] < 4:
-            assert time.time() < deadline, "no snapshot"
-            time.sleep(0.05)
+        wait_for_files(http, "d", "cpu", 4)
         assert_same_as_sql(http, "d")
         # asked twice (before and after the snapshot), of cpu only: mem has no other key
         assert partitions_read(http, "d", 'SHOW TAG VALUES WITH KEY != "host"') == [0, 0]
@@ -79,11 +83,7 @@ def test_files_only_on_disk_fall_back_to_sql(fresh_server):
         body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
         assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
         http.post("/api/v3/write_lp", params={"db": "d"}, content=f"other v=1 {now}")
-        deadline = time.time() + 20
-        q = "SELECT count(*) AS n FROM system.parquet_files WHERE table_name = 'cpu'"
-        while http.get("/api/v3/query_sql", params={"db": "d", "q": q}).json()[0]["n"] < 1:
-            assert time.time() < deadline, "no snapshot"
-            time.sleep(0.05)
+        wait_for_files(http, "d", "cpu", 1)
         assert_same_as_sql(http, "d")
         assert all(n > 0 for n in partitions_read(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "region"'))
 
