@@ -158,15 +158,7 @@ class PreparedQuery:
             self.entry.error = err.message
             raise err from exc
         finally:
-            self.finish(t0, rows)
-
-    def finish(self, t0: float, rows: int) -> None:
-        now = time.perf_counter()
-        self.entry.execute_ns = int((now - t0) * 1e9)
-        self.entry.end2end_ns = int((now - self.started) * 1e9)
-        self.entry.rows = rows
-        self.entry.running = False
-        self.entry.phase = "success" if self.entry.success else "fail"
+            self.entry.finish(self.started, t0, rows)
 
     def collect(self) -> pa.Table:
         return batches_to_table(list(self.batches()), self.schema)
@@ -191,7 +183,7 @@ class PreparedQuery:
             with open(path, "rb") as f:
                 body = f.read()
         self.entry.success = True
-        self.finish(t0, rows)
+        self.entry.finish(self.started, t0, rows)
         return body
 
 
@@ -324,9 +316,7 @@ class QueryExecutor:
         except Exception as exc:
             err = map_error(exc)
             entry.error = err.message
-            entry.running = False
-            entry.phase = "fail"
-            entry.end2end_ns = int((time.perf_counter() - started) * 1e9)
+            entry.finish(started, None, 0)
             raise err from exc
         entry.plan_ns = int((time.perf_counter() - started) * 1e9)
         return PreparedQuery(frame, entry, started)
@@ -350,9 +340,8 @@ class QueryExecutor:
         found = self.tables.tag_values(db, table, keys, now)
         if found is not None:
             entry = self.query_log.start(db_name, "influxql", log_text, now)
-            entry.rows = sum(len(v) for v in found.values())
-            entry.success, entry.running, entry.phase = True, False, "success"
-            entry.execute_ns = entry.end2end_ns = int((time.perf_counter() - started) * 1e9)
+            entry.success = True
+            entry.finish(started, started, sum(len(v) for v in found.values()))
         return found
 
     def query(self, db_name: str, sql: str, params: dict | None = None, *, query_type: str = "sql",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
@@ -29,6 +30,16 @@ class QueryLogEntry:
     running: bool = True
     error: str | None = None
     trace_id: str | None = field(default=None)
+
+    def finish(self, started: float, execute_started: float | None, rows: int) -> None:
+        """Record the end of the query (``perf_counter`` marks); the phase follows ``success``."""
+        now = time.perf_counter()
+        if execute_started is not None:
+            self.execute_ns = int((now - execute_started) * 1e9)
+        self.end2end_ns = int((now - started) * 1e9)
+        self.rows = rows
+        self.running = False
+        self.phase = "success" if self.success else "fail"
 
 
 SCHEMA = pa.schema(

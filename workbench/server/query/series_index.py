@@ -39,6 +39,14 @@ class ColumnIndex:
         return np.sort(np.concatenate(parts)) if len(parts) > 1 else parts[0]
 
 
+def _index(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) -> ColumnIndex:
+    """The batch's index of ``column``, built on first use and kept in ``indexes``."""
+    index = indexes.get(column)
+    if index is None:
+        index = indexes[column] = ColumnIndex(batch.column(column))
+    return index
+
+
 def values(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) -> list[str]:
     """The distinct non-null values of one tag column of ``batch``: the dictionary entries its rows use."""
     array = batch.column(column)
@@ -47,9 +55,7 @@ def values(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) 
     if batch.num_rows < INDEX_MIN_ROWS:
         used = pc.unique(array.indices.drop_null())
     else:
-        index = indexes.get(column)
-        if index is None:
-            index = indexes[column] = ColumnIndex(array)
+        index = _index(batch, column, indexes)
         used = pa.array(np.flatnonzero(index.ends > index.starts))
     return array.dictionary.take(used).to_pylist()
 
@@ -78,10 +84,7 @@ def select(batch: pa.RecordBatch, tags: TagValues, indexes: dict[str, ColumnInde
         return source.filter(mask)
     best = None
     for col, values in usable:
-        index = indexes.get(col)
-        if index is None:
-            index = indexes[col] = ColumnIndex(batch.column(col))
-        rows = index.rows(values)
+        rows = _index(batch, col, indexes).rows(values)
         if best is None or len(rows) < len(best):
             best = rows
     return source.take(pa.array(best))
