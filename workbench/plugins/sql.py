@@ -24,12 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.plugins.data import Dataset
-from workbench.plugins.runtime import QueryError
+from workbench.plugins.runtime.errors import PLANNING_ERRORS, query_error
 from workbench.plugins.values import arrow_rows
 
 CATALOG = "public"
 SCHEMA = "iox"
-_PLANNING = ("Error during planning", "SQL error", "Schema error")
 _MISSING_PLACEHOLDER = re.compile(r"Placeholder '(\$\w+)' was not provided a value")
 _SQL_PIECES = re.compile(
     r"""(?P<skip>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)|(?P<now>\bnow\s*\(\s*\))""",
@@ -55,8 +54,8 @@ def _cause(exc: Exception) -> str:
     for prefix in ("DataFusion error: ", "Execution error: "):
         if msg.startswith(prefix) and "Error during planning" in msg:
             msg = msg[len(prefix) :]
-    if msg.startswith(_PLANNING):
-        return f"error while planning query: {msg}"
+    if msg.startswith(PLANNING_ERRORS):
+        return msg  # query_error says it was planning
     if "not supported" in msg or "No value found for placeholder" in msg:
         return msg
     return f"query error: error while executing plan: {msg}"
@@ -75,7 +74,7 @@ class SqlEngine:
         from datafusion import SessionConfig, SQLOptions
 
         if not self.dataset.has_database(database):
-            raise QueryError(f"error: query error: database not found: {database} executing query on {database}: {sql}")
+            raise query_error(f"query error: database not found: {database}", database, sql)
         config = SessionConfig().with_default_catalog_and_schema(CATALOG, SCHEMA).with_information_schema(True)
         ctx = df.SessionContext(config)
         now = self.now_ns()
@@ -88,7 +87,7 @@ class SqlEngine:
             frame = ctx.sql_with_options(pin_now(sql, now), read_only, param_values=params or None)
             return frame.to_arrow_table()
         except Exception as exc:
-            raise QueryError(f"error: {_cause(exc)} executing query on {database}: {sql}") from None
+            raise query_error(_cause(exc), database, sql) from None
 
     def query(self, database: str, sql: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         return arrow_rows(self.arrow(database, sql, params))

@@ -41,6 +41,16 @@ class QueryError(Exception):
     """A query made by a plugin failed (the class InfluxDB 3 raises from ``influxdb3_local.query``)."""
 
 
+PLANNING_ERRORS = ("Error during planning", "SQL error", "Schema error")
+
+
+def query_error(cause: str, database: str, sql: str) -> QueryError:
+    """The ``QueryError`` InfluxDB 3 raises for a failed plugin query; planning errors say so."""
+    if cause.startswith(PLANNING_ERRORS):
+        cause = f"error while planning query: {cause}"
+    return QueryError(f"error: {cause} executing query on {database}: {sql}")
+
+
 class PluginCancelled(BaseException):
     """Raised inside a plugin call that its host has given up on (it ran past its time limit).
 

@@ -33,7 +33,7 @@ from workbench.protocol.precision import Precision
 from workbench.server.catalog.catalog import INTERNAL_DB, Catalog
 from workbench.server.catalog.names import validate_db_name
 from workbench.server.engine.files import PluginFileError, plugin_error
-from workbench.server.engine.host import table_batches
+from workbench.server.engine.host import describe_write_error, table_batches
 from workbench.server.engine.manager import ProcessingEngine
 from workbench.server.engine.threads import PluginTimeout
 from workbench.server.errors import InvalidName, ServerError
@@ -115,10 +115,8 @@ async def wal(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
     catalog = engine.catalog.detached_copy()
     try:
         parsed = await asyncio.to_thread(_validate, catalog, db, body["input_lp"], engine.clock.now_ns())
-    except AbortWrite as exc:
-        return failed_report(f"line protocol parse failed: {exc.error.error_message}")
-    except ServerError as exc:
-        return failed_report(exc.message)
+    except (AbortWrite, ServerError) as exc:
+        return failed_report(describe_write_error(exc))
     run = _dry_run(engine, body)
     args = body.get("input_arguments")
     ops = parsed.ops

@@ -19,6 +19,7 @@ from typing import Any
 from workbench.plugins.runtime import QueryError
 from workbench.plugins.runtime.batches import column_order
 from workbench.plugins.runtime.batches import table_batches as group_batches
+from workbench.plugins.runtime.errors import query_error
 from workbench.plugins.values import arrow_rows, batch_rows
 from workbench.protocol.precision import Precision
 from workbench.server.catalog.catalog import Catalog
@@ -28,8 +29,6 @@ from workbench.server.query.executor import QueryExecutor
 from workbench.server.wal.format import WriteOp
 from workbench.server.write.validate import AbortWrite
 from workbench.server.write.writer import Writer
-
-_PLANNING = ("Error during planning", "SQL error", "Schema error")
 
 
 def describe_write_error(exc: BaseException) -> str:
@@ -60,10 +59,7 @@ class ServerHost:
         try:
             table = self._executor.query(database, sql, params)
         except ServerError as exc:
-            message = exc.message
-            if message.startswith(_PLANNING):
-                message = f"error while planning query: {message}"
-            raise QueryError(f"error: {message} executing query on {database}: {sql}") from None
+            raise query_error(exc.message, database, sql) from None
         return arrow_rows(table)
 
     def write_sync(self, database: str, lines: str, no_sync: bool) -> None:
@@ -110,4 +106,4 @@ def table_batches(ops: list[WriteOp], catalog: Catalog, table: str | None) -> li
         tags: list[str] = list(definition.series_key) if definition is not None else []
         fields = [c.name for c in definition.columns.values() if c.type.is_field] if definition is not None else []
         parts.append((op.table_name, batch_rows(op.batch, column_order(tags, fields, op.batch.schema.names))))
-    return group_batches(parts, table)
+    return group_batches(parts, None)  # already filtered by table
