@@ -144,3 +144,33 @@ def test_queries_never_count_a_row_twice_while_snapshots_run(fresh_server):
         assert count(http, "d") == sent
     assert seen, "the reader never got an answer"
     assert all(n <= after for n, _, after in seen), [s for s in seen if s[0] > s[2]][:3]
+
+
+def test_a_point_written_again_after_a_snapshot_is_one_row_after_restarts(fresh_server):
+    """Later writes win over persisted files, also once the buffer that knew it is gone."""
+    server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
+    q = "SELECT count(*) AS n FROM system.parquet_files WHERE table_name = 'm'"
+
+    def files(http) -> int:
+        return http.get("/api/v3/query_sql", params={"db": "d", "q": q}).json()[0]["n"]
+
+    def rows(http) -> list:
+        r = http.get("/api/v3/query_sql", params={"db": "d", "q": "SELECT h, v FROM m"})
+        return r.json()
+
+    import time
+
+    with server.client() as http:
+        for v, want_files in ((1, 1), (2, 2)):
+            assert http.post("/api/v3/write_lp", params={"db": "d"}, content=f"m,h=a v={v}i 1000").status_code == 204
+            http.post("/api/v3/write_lp", params={"db": "d"}, content="other v=1")  # the next snapshot
+            deadline = time.time() + 20
+            while files(http) < want_files:
+                assert time.time() < deadline, "no snapshot"
+                time.sleep(0.05)
+        assert rows(http) == [{"h": "a", "v": 2}]
+        # and written once more, left in the WAL: replay must know it reaches into persisted time
+        assert http.post("/api/v3/write_lp", params={"db": "d"}, content="m,h=a v=3i 1000").status_code == 204
+    server.restart()
+    with server.client() as http:
+        assert rows(http) == [{"h": "a", "v": 3}]

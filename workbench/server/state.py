@@ -179,6 +179,8 @@ class ServerState:
         for db in self.catalog.all_databases():
             for t in db.tables.values():
                 known[(db.id, t.id)] = t
+        for f in self.files.all_files():  # first: replayed rows reaching into persisted time may duplicate them
+            self.buffer.set_persisted_max_time(f.db_id, f.table_id, f.max_time)
         for contents in self._replayed:
             ops = [
                 op
@@ -188,8 +190,6 @@ class ServerState:
             ]
             for listener in self.replay_listeners:
                 listener.on_wal_contents(WalContents(contents.sequence, contents.created_ns, ops))
-        for f in self.files.all_files():
-            self.buffer.set_persisted_max_time(f.db_id, f.table_id, f.max_time)
         self._replayed = []
 
     # ------------------------------------------------------------------ lifecycle

@@ -39,6 +39,7 @@ class PersistedFiles:
         self.node_dir = node_dir
         self._lock = threading.Lock()
         self._files: dict[tuple[int, int], list[ParquetFile]] = {}
+        self._overlaps: dict[tuple[int, int], bool] = {}  # memo of ``overlapping``, per table
         self.wal_sequence = 0  # WAL files <= this are fully persisted
         self.snapshot_sequence = 0
         self._next_file_id = 0
@@ -98,6 +99,7 @@ class PersistedFiles:
         with self._lock:
             for f in files:
                 self._files.setdefault((f.db_id, f.table_id), []).append(f)
+                self._overlaps.pop((f.db_id, f.table_id), None)
             self.wal_sequence = max(self.wal_sequence, wal_sequence)
             self._save()
 
@@ -107,6 +109,7 @@ class PersistedFiles:
         with self._lock:
             gone = {f.id for f in files}
             for key in list(self._files):
+                self._overlaps.pop(key, None)
                 self._files[key] = [f for f in self._files[key] if f.id not in gone]
                 if not self._files[key]:
                     del self._files[key]
@@ -117,6 +120,23 @@ class PersistedFiles:
     def table_files(self, db_id: int, table_id: int) -> list[ParquetFile]:
         with self._lock:
             return list(self._files.get((db_id, table_id), ()))
+
+    def overlapping(self, db_id: int, table_id: int) -> bool:
+        """Do two of the table's files cover a common time? Then they may hold the same point
+        (written again after a snapshot), and readers must merge them, later file winning."""
+        key = (db_id, table_id)
+        with self._lock:
+            found = self._overlaps.get(key)
+            if found is None:
+                found = False
+                end = None
+                for f in sorted(self._files.get(key, ()), key=lambda f: f.min_time):
+                    if end is not None and f.min_time <= end:
+                        found = True
+                        break
+                    end = f.max_time if end is None else max(end, f.max_time)
+                self._overlaps[key] = found
+            return found
 
     def db_files(self, db_id: int) -> list[ParquetFile]:
         with self._lock:
