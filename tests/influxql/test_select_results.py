@@ -174,6 +174,14 @@ def test_subqueries(server):
     assert [s["tags"] for s in series] == [{"host": "a"}, {"host": "b"}, {"host": "c"}]
 
 
+def test_a_subquery_over_several_measurements_runs_once(server, monkeypatch):
+    ran: list[str] = []
+    run_sql = server.run_sql
+    monkeypatch.setattr(server, "run_sql", lambda sql, params: ran.append(sql) or run_sql(sql, params))
+    assert server.series("SELECT max(m) FROM (SELECT max(v) AS m FROM cpu, single)")
+    assert len(ran) == len(set(ran))  # the inner statements once each, not once per outer source
+
+
 def test_order_desc_limit_offset_and_slimit(server):
     assert server.values("SELECT v FROM single ORDER BY time DESC LIMIT 2 OFFSET 1") == [
         ["1970-01-01T00:01:00Z", 6.5],

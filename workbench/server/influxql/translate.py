@@ -109,12 +109,17 @@ class _Translator:
         }[q.kind]
         columns: tuple[OutColumn, ...] = ()
         sources = []
+        inners: dict[int, SelectPlan] = {}  # sources share their subquery: plan (and so run) it once
         for src in q.sources:
             tr = ExprTranslator(src.columns)
             built = builder(src, tr)
             columns = built[1]
             if built[0] is not None:
-                inner = translate(src.inner) if src.inner is not None else None
+                inner = None
+                if src.inner is not None:
+                    if id(src.inner) not in inners:
+                        inners[id(src.inner)] = translate(src.inner)
+                    inner = inners[id(src.inner)]
                 sources.append(SourcePlan(src.name, built[0], src.group_tags, built[2], inner))
         if not sources:
             columns = tuple(OutColumn(f.name, f"__f{i}") for i, f in enumerate(q.fields))
