@@ -157,7 +157,7 @@ def jsonl_rows(batch: pa.RecordBatch) -> bytes:
     return b"".join(orjson.dumps(row) + b"\n" for row in _rows(batch))
 
 
-def _csv_value(v) -> str:
+def _text_value(v) -> str:
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -172,19 +172,9 @@ def csv_rows(batch: pa.RecordBatch, *, header: bool) -> bytes:
     w = csv.writer(buf, lineterminator="\n")
     if header:
         w.writerow(batch.schema.names)
-    cols = [[_csv_value(v) for v in _plain(a).to_pylist()] for a in batch.columns]
+    cols = [[_text_value(v) for v in _plain(a).to_pylist()] for a in batch.columns]
     w.writerows(zip(*cols, strict=True))
     return buf.getvalue().encode()
-
-
-def _pretty_value(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        return repr(v) if math.isfinite(v) else ("NaN" if math.isnan(v) else ("inf" if v > 0 else "-inf"))
-    return str(v)
 
 
 def pretty(table: pa.Table) -> bytes:
@@ -193,7 +183,7 @@ def pretty(table: pa.Table) -> bytes:
         return b"++\n++"
     names = table.column_names
     cols = [
-        [_pretty_value(v) for v in _plain(c.combine_chunks() if c.num_chunks else pa.array([], c.type)).to_pylist()]
+        [_text_value(v) for v in _plain(c.combine_chunks() if c.num_chunks else pa.array([], c.type)).to_pylist()]
         for c in table.columns
     ]
     widths = [max([len(n), *(len(v) for v in col)]) for n, col in zip(names, cols, strict=True)]

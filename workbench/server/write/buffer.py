@@ -12,6 +12,7 @@ series, the newest time written, so an out-of-order write that could collide set
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass, field
 
@@ -40,8 +41,8 @@ class Chunk:
     def rows(self) -> int:
         return self.batch.num_rows
 
-    @property
-    def nbytes(self) -> int:
+    @functools.cached_property
+    def nbytes(self) -> int:  # summed after every WAL flush (snapshot sizing): the batch never changes
         return self.batch.nbytes
 
 
