@@ -235,14 +235,6 @@ def _columns(key: str, database: str, _client: Client) -> pl.DataFrame:
     return _client.query_sql(sql, database)
 
 
-@st.cache_data(ttl=60, scope="session", show_spinner=False, max_entries=500)
-def _query(key: str, language: str, q: str, database: str | None, params: tuple, _client: Client) -> pl.DataFrame:
-    bound = dict(params) or None
-    if language == "influxql":
-        return _client.query_influxql(q, database, bound)
-    return _client.query_sql(q, database, bound)
-
-
 def databases() -> list[str]:
     """Database names of the active connection (cached 30 s); raises the client's error."""
     c = client()
@@ -273,13 +265,6 @@ def bound_params(q: str, available: Mapping[str, Any]) -> dict[str, Any]:
     """The parameters a query text refers to (``$name``), so servers never see unused ones."""
     names = set(_PARAM.findall(q))
     return {k: v for k, v in available.items() if k in names}
-
-
-def cached_query(q: str, *, language: str = "sql", database: str | None = None, params=None) -> pl.DataFrame:
-    """Run a query through the session cache (60 s; keys include the time range in ``params``)."""
-    db = database or current_database()
-    items = tuple(sorted(bound_params(q, params or {}).items()))
-    return _query(connection_key(), language, q, db, items, client())
 
 
 # -- errors and features ----------------------------------------------------------------------------
