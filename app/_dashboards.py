@@ -30,7 +30,7 @@ import streamlit as st
 
 from app._session import bound_params, missing_feature, summary
 from app._timerange import RELATIVE
-from workbench.client import Client, InfluxDBError
+from workbench.client import Client, InfluxDBError, sql_identifier
 
 PANEL_TYPES = ("line", "area", "bar", "stat", "table")
 LANGUAGES = ("sql", "influxql")
@@ -266,10 +266,6 @@ class VariableValues:
     error: str | None = None
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _distinct_caches(client: Client, database: str | None) -> dict[tuple[str, str], str]:
     """``{(table, column): cache name}`` of the database's distinct value caches ({} without support)."""
     try:
@@ -297,7 +293,7 @@ def _values(client: Client, var: Variable, database: str | None, bound: dict, ca
             source = f"distinct value cache “{cache}”"
         else:
             sql = (
-                f"SELECT DISTINCT {_ident(var.column)} FROM {_ident(var.table)} "
+                f"SELECT DISTINCT {sql_identifier(var.column)} FROM {sql_identifier(var.table)} "
                 f"WHERE time >= $start AND time < $end ORDER BY 1"
             )
             df = client.query_sql(sql, database, bound_params(sql, bound))

@@ -1,7 +1,8 @@
 """Small display helpers shared by pages: sizes, durations, timestamps and frame tidying.
 
 Pure functions over values that come back from the client (Polars frames, nanosecond integers,
-``timedelta``); no Streamlit calls, so they are trivially testable.
+``timedelta``) or that the user typed (line protocol); no Streamlit calls, so they are trivially
+testable.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 
 import polars as pl
 
-from workbench.protocol import format_duration
+from workbench.protocol import LineParseError, format_duration, parse_lines
 
 
 def human_bytes(n: int | float | None) -> str:
@@ -52,3 +53,20 @@ def for_display(df: pl.DataFrame) -> pl.DataFrame:
         else:
             out.append(col)
     return df.select(out)
+
+
+def line_protocol_rows(text: str) -> list[dict]:
+    """One row per line of ``text`` as the server's parser reads it: line number, measurement,
+    tags, fields and time as text, the parse error (None when the line is valid) and the line."""
+    rows = []
+    for number, line, parsed in parse_lines(text):
+        row = {"line": number, "measurement": None, "tags": None, "fields": None, "time": None, "error": None}
+        if isinstance(parsed, LineParseError):
+            row["error"] = str(parsed)
+        else:
+            row["measurement"] = parsed.measurement
+            row["tags"] = ", ".join(f"{k}={v}" for k, v in parsed.tags)
+            row["fields"] = ", ".join(f"{k}={v!r}" for k, _kind, v in parsed.fields)
+            row["time"] = None if parsed.timestamp is None else str(parsed.timestamp)
+        rows.append({**row, "text": line})
+    return rows

@@ -26,6 +26,7 @@ import streamlit as st
 
 from workbench import launcher
 from workbench.client import (
+    EMBEDDED_DATABASE,
     APIError,
     Client,
     ClientConfig,
@@ -33,8 +34,9 @@ from workbench.client import (
     InfluxDBError,
     NotFound,
     TransportError,
-    connect,
     load_profiles,
+    profiles_path,
+    resolve_config,
 )
 
 T = TypeVar("T")
@@ -62,6 +64,21 @@ class Connection:
 # -- connections ----------------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _profiles(path: str, mtime_ns: int) -> tuple[dict[str, Connection], str | None]:
+    """The profiles file's connections (read again only when the file changes), or its error."""
+    try:
+        profiles, _default = load_profiles(path)
+    except ConfigError as exc:
+        return {}, str(exc)
+    found = {}
+    for name, profile in profiles.items():
+        label = f"Profile: {name}"
+        kind = "embedded-profile" if profile.embedded else "profile"
+        found[label] = Connection(label, kind, host=profile.host, database=profile.database, profile=name)
+    return found, None
+
+
 def _discovered() -> dict[str, Connection]:
     found: dict[str, Connection] = {}
     if os.environ.get("INFLUX_HOST"):
@@ -72,15 +89,15 @@ def _discovered() -> dict[str, Connection]:
             token=os.environ.get("INFLUX_TOKEN") or None,
             database=os.environ.get("INFLUX_DATABASE") or None,
         )
+    path = profiles_path()
     try:
-        profiles, _default = load_profiles()
-    except ConfigError as exc:
-        st.session_state["wb.profiles_error"] = str(exc)
-        profiles = {}
-    for name, profile in profiles.items():
-        label = f"Profile: {name}"
-        kind = "embedded-profile" if profile.embedded else "profile"
-        found[label] = Connection(label, kind, host=profile.host, database=profile.database, profile=name)
+        mtime_ns = path.stat().st_mtime_ns
+    except OSError:
+        mtime_ns = -1  # no file (yet): nothing to read
+    profiles, error = _profiles(str(path), mtime_ns)
+    if error:
+        st.session_state["wb.profiles_error"] = error
+    found.update(profiles)
     found[EMBEDDED_NAME] = Connection(EMBEDDED_NAME, "embedded")
     return found
 
@@ -123,14 +140,13 @@ def active() -> Connection:
 
 
 def _config(conn: Connection) -> ClientConfig:
-    if conn.kind in ("env", "manual"):
+    if conn.kind == "env":
+        return ClientConfig.from_env()  # also INFLUX_AUTH_SCHEME and INFLUX_GZIP_THRESHOLD
+    if conn.kind == "manual":
         return ClientConfig(host=conn.host or "", token=conn.token, database=conn.database)
-    if conn.kind == "profile":
-        return connect(profile=conn.profile).config
-    if conn.kind == "embedded-profile":
-        return connect(profile=conn.profile).config  # starts (or reuses) the profile's embedded server
-    server = launcher.start()
-    return ClientConfig(host=server.url, token=server.token, database="demo")
+    if conn.kind in ("profile", "embedded-profile"):
+        return resolve_config(profile=conn.profile)  # an embedded profile starts (or reuses) its server
+    return resolve_config(data_dir=launcher.default_data_dir())
 
 
 def connection_key(conn: Connection | None = None, database: str | None = None) -> str:
@@ -201,7 +217,7 @@ def default_database() -> str | None:
     if conn.database:
         return conn.database
     if conn.kind == "embedded":
-        return "demo"
+        return EMBEDDED_DATABASE
     return None
 
 

@@ -18,18 +18,10 @@ import streamlit as st
 
 from app import _format
 from app import _session as sess
-from workbench.client import InfluxDBError
+from workbench.client import InfluxDBError, sql_identifier, sql_string
 
 RUNS = 5
 KINDS = {"last": "Last value caches", "distinct": "Distinct value caches"}
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def listing(client, kind: str) -> pl.DataFrame | None:
@@ -121,16 +113,16 @@ def _median_ms(fn) -> tuple[float, pl.DataFrame]:
 
 def raw_equivalent(kind: str, row: dict) -> str:
     """The plain SQL answering what the cache answers (latest ``count`` rows per key / distinct values)."""
-    table = _ident(row["table"])
+    table = sql_identifier(row["table"])
     if kind == "last":
-        keys = ", ".join(_ident(k) for k in row.get("key_column_names") or [])
+        keys = ", ".join(sql_identifier(k) for k in row.get("key_column_names") or [])
         partition = f"PARTITION BY {keys} " if keys else ""
         ttl = int(row.get("ttl") or 14400)
         return (
             f"SELECT * FROM (SELECT *, row_number() OVER ({partition}ORDER BY time DESC) AS _rank FROM {table} "
             f"WHERE time > now() - INTERVAL '{ttl} seconds') WHERE _rank <= {int(row['count'])}"
         )
-    columns = ", ".join(_ident(c) for c in row.get("column_names") or [])
+    columns = ", ".join(sql_identifier(c) for c in row.get("column_names") or [])
     return (
         f"SELECT DISTINCT {columns} FROM {table} "
         f"WHERE time > now() - INTERVAL '{int(row.get('max_age_seconds') or 86400)} seconds' ORDER BY {columns}"
@@ -142,7 +134,7 @@ def inspect(client, kind: str, caches: pl.DataFrame) -> None:
     pick = st.selectbox("Cache", range(len(labels)), format_func=lambda i: labels[i], key=f"caches.{kind}.pick")
     row = caches.row(pick, named=True)
     function = "last_cache" if kind == "last" else "distinct_cache"
-    cache_sql = f"SELECT * FROM {function}({_literal(row['table'])}, {_literal(row['name'])})"
+    cache_sql = f"SELECT * FROM {function}({sql_string(row['table'])}, {sql_string(row['name'])})"
     c1, c2 = st.columns(2)
     if c1.button("Query the cache", key=f"caches.{kind}.query"):
         df = sess.fetch("Cannot query the cache", client.query_sql, cache_sql)

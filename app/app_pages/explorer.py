@@ -20,7 +20,7 @@ import streamlit as st
 
 from app import _charts, _format, _timerange
 from app import _session as sess
-from workbench.client import InfluxDBError
+from workbench.client import InfluxDBError, sql_identifier
 
 Q = "explorer.q"
 LANG = "explorer.lang"
@@ -30,14 +30,11 @@ MAX_HISTORY = 50
 _POSITION = re.compile(r"at line (\d+), col(?:umn)? (\d+)", re.IGNORECASE)
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def starter_query(table: str, language: str) -> str:
+    name = sql_identifier(table)
     if language == "influxql":
-        return f"SELECT * FROM {_ident(table)} WHERE time >= $start AND time < $end ORDER BY time DESC LIMIT 500"
-    return f"SELECT *\nFROM {_ident(table)}\nWHERE time >= $start AND time < $end\nORDER BY time DESC\nLIMIT 1000"
+        return f"SELECT * FROM {name} WHERE time >= $start AND time < $end ORDER BY time DESC LIMIT 500"
+    return f"SELECT *\nFROM {name}\nWHERE time >= $start AND time < $end\nORDER BY time DESC\nLIMIT 1000"
 
 
 def _use_query(text: str, language: str) -> None:

@@ -19,7 +19,6 @@ import streamlit as st
 from app import _format
 from app import _session as sess
 from workbench.client import InfluxDBError
-from workbench.protocol import LineParseError, parse_lines
 
 TEMPLATES = {
     "WAL (on write)": '''def process_writes(influxdb3_local, table_batches, args=None):
@@ -207,24 +206,11 @@ def triggers_tab(client, triggers: pl.DataFrame) -> None:
 
 
 def _writes_table(database_writes: dict[str, list[str]]) -> pl.DataFrame:
-    rows = []
-    for db, lines in database_writes.items():
-        for _n, line, parsed in parse_lines("\n".join(lines)):
-            if isinstance(parsed, LineParseError):
-                rows.append(
-                    {"database": db, "measurement": None, "tags": None, "fields": None, "time": None, "line": line}
-                )
-            else:
-                rows.append(
-                    {
-                        "database": db,
-                        "measurement": parsed.measurement,
-                        "tags": ", ".join(f"{k}={v}" for k, v in parsed.tags),
-                        "fields": ", ".join(f"{k}={v!r}" for k, _kind, v in parsed.fields),
-                        "time": None if parsed.timestamp is None else str(parsed.timestamp),
-                        "line": line,
-                    }
-                )
+    rows = [
+        {"database": db, **{k: r[k] for k in ("measurement", "tags", "fields", "time")}, "line": r["text"]}
+        for db, lines in database_writes.items()
+        for r in _format.line_protocol_rows("\n".join(lines))
+    ]
     return pl.DataFrame(rows, infer_schema_length=None)
 
 

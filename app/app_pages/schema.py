@@ -17,7 +17,7 @@ import streamlit as st
 
 from app import _format
 from app import _session as sess
-from workbench.client import InfluxDBError
+from workbench.client import InfluxDBError, sql_identifier
 from workbench.protocol import parse_duration
 
 FIELD_TYPES = ["float64", "int64", "uint64", "utf8", "bool"]
@@ -28,10 +28,6 @@ DELETE_MODES = {
     "never": "Soft delete, never hard delete",
     "data": "Delete the data only (keep the schema)",
 }
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _period(text: str) -> str | None:
@@ -127,7 +123,9 @@ def databases_section(client) -> None:
 def _row_counts(key: str, tables: tuple[str, ...], _client) -> pl.DataFrame:
     rows = []
     for table in tables:
-        df = _client.query_sql(f"SELECT count(*) AS rows, min(time) AS first, max(time) AS last FROM {_ident(table)}")
+        df = _client.query_sql(
+            f"SELECT count(*) AS rows, min(time) AS first, max(time) AS last FROM {sql_identifier(table)}"
+        )
         rows.append({"table_name": table, **df.row(0, named=True)})
     return pl.DataFrame(rows)
 
@@ -261,7 +259,7 @@ def retention_preview(client, db: str, table: str) -> None:
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(microseconds=ns // 1000)
     sql = (
         f"SELECT count(*) AS rows, min(time) AS first, max(time) AS last, "
-        f"sum(CASE WHEN time < $cutoff THEN 1 ELSE 0 END) AS hidden FROM {_ident(table)}"
+        f"sum(CASE WHEN time < $cutoff THEN 1 ELSE 0 END) AS hidden FROM {sql_identifier(table)}"
     )
     with st.spinner("Counting…"):
         stats = sess.fetch("Cannot count the rows", client.query_sql, sql, db, {"cutoff": cutoff})

@@ -15,9 +15,9 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from app import _format
 from app import _session as sess
 from workbench.client import InfluxDBError, PartialWriteError, to_line_protocol
-from workbench.protocol import LineParseError, parse_lines
 
 PRECISIONS = ["auto", "nanosecond", "microsecond", "millisecond", "second"]
 FILE_PRECISIONS = PRECISIONS[1:]
@@ -63,33 +63,8 @@ def line_protocol_tab(client) -> None:
         key="write.lp.text",
         placeholder="cpu,hostname=host-01,region=us-east-1 usage_user=12.5,usage_system=3.1 1700000000",
     )
-    rows, bad = [], 0
-    for number, line, result in parse_lines(text):
-        if isinstance(result, LineParseError):
-            bad += 1
-            rows.append(
-                {
-                    "line": number,
-                    "measurement": None,
-                    "tags": None,
-                    "fields": None,
-                    "time": None,
-                    "error": str(result),
-                    "text": line,
-                }
-            )
-        else:
-            rows.append(
-                {
-                    "line": number,
-                    "measurement": result.measurement,
-                    "tags": ", ".join(f"{k}={v}" for k, v in result.tags),
-                    "fields": ", ".join(f"{k}={v!r}" for k, _kind, v in result.fields),
-                    "time": None if result.timestamp is None else str(result.timestamp),
-                    "error": None,
-                    "text": line,
-                }
-            )
+    rows = _format.line_protocol_rows(text)
+    bad = sum(r["error"] is not None for r in rows)
     if rows:
         st.caption(f"Preview: {len(rows):,} lines, {bad:,} with errors the server will reject.")
         st.dataframe(pl.DataFrame(rows, infer_schema_length=None).head(500), hide_index=True, height=220)

@@ -129,3 +129,22 @@ def test_missing_features_are_recognised_from_the_server_answer():
     # a real error is not a missing feature
     assert missing_feature(api_error(NotFound, 404, "database not found: nope")) is None
     assert missing_feature(api_error(BadRequest, 400, 'SQL error: ParserError("Expected: an SQL statement")')) is None
+
+
+def test_connections_are_configured_by_the_client_rules(tmp_path, monkeypatch):
+    """The environment connection honours every INFLUX_* variable the client reads; a profile
+    connection gets the profile's settings (resolved without opening a client)."""
+    from app._session import ENV_NAME, Connection, _config
+
+    monkeypatch.setenv("INFLUX_HOST", "http://127.0.0.1:9")
+    monkeypatch.setenv("INFLUX_TOKEN", "secret")
+    monkeypatch.setenv("INFLUX_AUTH_SCHEME", "Token")
+    monkeypatch.setenv("INFLUX_GZIP_THRESHOLD", "1000")
+    env = _config(Connection(ENV_NAME, "env", host="http://127.0.0.1:9"))
+    assert (env.host, env.token, env.auth_scheme, env.gzip_threshold) == ("http://127.0.0.1:9", "secret", "Token", 1000)
+
+    profiles = tmp_path / "profiles.toml"
+    profiles.write_text('[profiles.far]\nhost = "http://127.0.0.1:10"\ndatabase = "metrics"\nretries = 0\n')
+    monkeypatch.setenv("WORKBENCH_PROFILES", str(profiles))
+    far = _config(Connection("Profile: far", "profile", profile="far"))
+    assert (far.host, far.database, far.retries) == ("http://127.0.0.1:10", "metrics", 0)

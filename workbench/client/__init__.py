@@ -13,9 +13,10 @@ go through ``_lineprotocol``. ``%load_ext workbench`` adds the ``%sql`` magic (`
 >>> client.query_sql("SELECT * FROM cpu LIMIT 5")     # doctest: +SKIP
 """
 
+from workbench.client._base import sql_identifier, sql_string
 from workbench.client._client import Client
-from workbench.client._config import ClientConfig, Profile, load_profiles
-from workbench.client._connect import connect
+from workbench.client._config import EMBEDDED_DATABASE, ClientConfig, Profile, load_profiles, profiles_path
+from workbench.client._connect import connect, resolve_config
 from workbench.client._exceptions import (
     APIError,
     BadRequest,
@@ -44,6 +45,7 @@ from workbench.client._types import (
 from workbench.protocol import LineBuilder, Precision, QueryFormat, WriteLineError
 
 __all__ = [
+    "EMBEDDED_DATABASE",
     "APIError",
     "BadRequest",
     "Client",
@@ -73,6 +75,10 @@ __all__ = [
     "WriteLineError",
     "connect",
     "load_profiles",
+    "profiles_path",
+    "resolve_config",
+    "sql_identifier",
+    "sql_string",
     "to_line_protocol",
 ]
 

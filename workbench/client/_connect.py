@@ -23,7 +23,7 @@ from workbench.client._client import Client
 from workbench.client._config import EMBEDDED_DATABASE, ENV_HOST, ClientConfig, Profile, load_profiles
 from workbench.client._exceptions import ConfigError
 
-__all__ = ["connect"]
+__all__ = ["connect", "resolve_config"]
 
 
 def _embedded(data_dir: str | os.PathLike | None, database: str | None, options: dict[str, Any]) -> ClientConfig:
@@ -40,15 +40,20 @@ def _from_profile(profile: Profile, token: str | None, database: str | None, opt
     return profile.config(**overrides, **options)
 
 
-def _config(
-    host: str | None,
-    token: str | None,
-    database: str | None,
-    profile: str | None,
-    profiles_path: str | os.PathLike | None,
-    data_dir: str | os.PathLike | None,
-    options: dict[str, Any],
+def resolve_config(
+    host: str | None = None,
+    token: str | None = None,
+    database: str | None = None,
+    *,
+    profile: str | None = None,
+    profiles_path: str | os.PathLike | None = None,
+    data_dir: str | os.PathLike | None = None,
+    **options: Any,
 ) -> ClientConfig:
+    """The :class:`ClientConfig` :func:`connect` would use, without opening a client.
+
+    Resolving an embedded source starts (or reuses) the embedded server, as ``connect`` does.
+    """
     if sum(x is not None for x in (host, profile, data_dir)) > 1:
         raise ConfigError("pass at most one of host=, profile= and data_dir=")
     if host is not None:
@@ -85,5 +90,7 @@ def connect(
     ``http_client=``). Starting the embedded server twice reuses the running one.
     """
     transport_options = {k: options.pop(k) for k in ("transport", "http_client") if k in options}
-    config = _config(host, token, database, profile, profiles_path, data_dir, options)
+    config = resolve_config(
+        host, token, database, profile=profile, profiles_path=profiles_path, data_dir=data_dir, **options
+    )
     return Client.from_config(config, **transport_options)
