@@ -69,7 +69,8 @@ def select(batch: pa.RecordBatch, tags: TagValues, indexes: dict[str, ColumnInde
            columns: frozenset[str] | None = None) -> pa.RecordBatch:  # fmt: skip
     """``batch`` reduced to rows whose constrained tag columns hold one of the allowed values.
 
-    With ``columns``, only those columns are copied (the caller fills the others with nulls).
+    With ``columns``, only those columns are kept. Rows that lie in one run (a series of a sorted
+    Parquet file) are a zero-copy slice.
     """
     names = set(batch.schema.names)
     usable = [(c, v) for c, v in tags.items() if c in names and pa.types.is_dictionary(batch.schema.field(c).type)]
@@ -87,4 +88,6 @@ def select(batch: pa.RecordBatch, tags: TagValues, indexes: dict[str, ColumnInde
         rows = _index(batch, col, indexes).rows(values)
         if best is None or len(rows) < len(best):
             best = rows
+    if len(best) and best[-1] - best[0] + 1 == len(best):  # ascending and distinct, so one run
+        return source.slice(int(best[0]), len(best))
     return source.take(pa.array(best))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from workbench.server.errors import ServerError
 
@@ -134,7 +135,7 @@ class GapFill:
     fill: dict[int, str] = field(default_factory=dict)  # column -> "locf" | "interpolate"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Rewritten:
     sql: str
     gapfill: GapFill | None = None
@@ -205,6 +206,7 @@ def _name_selector_items(tokens: list[Token]) -> list[Token]:
     return [*tokens[: kw["select"] + 1], *joined, Token("ws", " "), *tokens[kw["from"] :]]
 
 
+@lru_cache(maxsize=1024)  # a pure function of the text; dashboards repeat their queries
 def rewrite(sql: str) -> Rewritten:
     tokens = tokenize(sql)
     words = {t.word for t in tokens}

@@ -2,8 +2,9 @@
 
 Given a table definition and the time range the query filters on, pick the buffer chunks and
 persisted files that overlap it (after applying the table's or database's retention period),
-conform every in-memory batch to the table's schema (columns sorted by name, missing ones null),
-and expose the union as one DataFusion table. Files not in the in-memory cache are scanned from
+conform every in-memory batch to the table's schema (columns sorted by name, missing ones null;
+only the columns the query reads when the plan lists them), and expose the union as one
+DataFusion table. Files not in the in-memory cache are scanned from
 disk through a pyarrow dataset whose fragments carry their time range. When the buffer has seen
 possibly duplicated points the union is wrapped in a last-write-wins merge.
 """
@@ -46,6 +47,10 @@ def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
     if batch.schema.equals(schema):
         return batch
     names = set(batch.schema.names)
+    if names.issuperset(schema.names):  # a projection of the batch, often without a copy
+        projected = batch.select(schema.names)
+        if projected.schema.equals(schema):
+            return projected
     arrays = []
     for f in schema:
         if f.name in names:
@@ -94,6 +99,8 @@ class TableBuilder:
         stats.parquet_files += len(disk)
         batches = []
         keep = None if dedupe or scan.columns is None else scan.columns | {"time"}
+        if keep is not None:  # the table has only the columns the query reads
+            schema = pa.schema([f for f in schema if f.name in keep])
         for order, b, min_time, indexes in memory:
             if scan.tags:
                 b = series_index.select(b, scan.tags, indexes, keep)
