@@ -18,7 +18,7 @@ from starlette.responses import Response
 from workbench.protocol import routes
 from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
 from workbench.server.errors import BadRequest
-from workbench.server.http.request import json_field, missing, read_json
+from workbench.server.http.request import json_field, read_json, require
 from workbench.server.http.responses import empty, json_response
 from workbench.server.state import ServerState
 
@@ -126,11 +126,7 @@ async def create_distinct_cache(request: Request, state: ServerState) -> Respons
 
 async def _delete_params(request: Request, state: ServerState) -> tuple[str, str, str]:
     if request.url.query:
-        q = request.query_params
-        for f in ("db", "table", "name"):
-            if q.get(f) is None:
-                raise missing(f)
-        return q["db"], q["table"], q["name"]
+        return require(request.query_params, "db", "table", "name")
     body = await read_json(request, state.config.max_http_request_size)
     return json_field(body, "db", str), json_field(body, "table", str), json_field(body, "name", str)
 
