@@ -20,7 +20,7 @@ from workbench.server.catalog.catalog import INTERNAL_DB
 from workbench.server.catalog.model import ColumnType
 from workbench.server.errors import BadRequest
 from workbench.server.http import formatters
-from workbench.server.http.request import json_field, param_bool, read_json, require
+from workbench.server.http.request import json_field, param_bool, read_json, require, string_list
 from workbench.server.http.responses import empty
 from workbench.server.state import ServerState
 
@@ -139,8 +139,7 @@ async def create_table(request: Request, state: ServerState) -> Response:
     table = json_field(body, "table", str)
     tags = json_field(body, "tags", list)
     fields = json_field(body, "fields", list)
-    if not all(isinstance(t, str) for t in tags):
-        raise BadRequest("serde json error: invalid type for `tags`: expected a list of strings")
+    string_list(tags, "tags")
     parsed_fields = []
     for f in fields:
         name = json_field(f, "name", str)

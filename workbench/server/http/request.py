@@ -128,3 +128,10 @@ def json_field(body: Any, name: str, kind: type | tuple[type, ...], *, required:
         expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise BadRequest(f"serde json error: invalid type for `{name}`: expected {expected}")
     return value
+
+
+def string_list(value: list | None, name: str) -> list[str] | None:
+    """``value``, the list in a JSON body's field ``name``, unless an item is not a string."""
+    if value is not None and not all(isinstance(v, str) for v in value):
+        raise BadRequest(f"serde json error: invalid type for `{name}`: expected a list of strings")
+    return value
