@@ -207,13 +207,6 @@ class WriteBuffer:
                 tb = self._tables[(db_id, table_id)] = TableBuffer(db_id, table_id)
             tb.persisted_max_time = max(max_time, tb.persisted_max_time or max_time)
 
-    def mark_duplicates(self, db_id: int, table_id: int) -> None:
-        with self._lock:
-            tb = self._tables.get((db_id, table_id))
-            if tb is not None:
-                tb.may_have_duplicates = True
-                tb.version += 1
-
     def take_through(self, sequence: int) -> dict[tuple[int, int], list[Chunk]]:
         """The chunks whose WAL sequences are all <= ``sequence`` (for a snapshot)."""
         with self._lock:
