@@ -133,16 +133,3 @@ def test_check_epoch():
     assert v1_body.check_epoch("ms") == "ms" and v1_body.check_epoch(None) is None
     with pytest.raises(ValueError, match="invalid epoch"):
         v1_body.check_epoch("years")
-
-
-def test_series_list_gives_plain_values():
-    s = series(tags=(("host", "a"),), rows=1)
-    assert v1_body.series_list(StatementResult(0, [s]), epoch="s") == [
-        {
-            "name": "cpu",
-            "tags": {"host": "a"},
-            "columns": ["time", "f", "s", "b", "u"],
-            "values": [[0, 1, "a", True, 2**64 - 1]],
-        }
-    ]
-    assert v1_body.series_list(StatementResult(0)) == []

@@ -24,7 +24,7 @@ def feed(buffer: WriteBuffer, *ops: WriteOp) -> None:
 
 
 def flagged(buffer: WriteBuffer) -> bool:
-    return buffer.chunks(1, 1)[2]
+    return buffer.chunks(1, 1)[1]
 
 
 def test_in_order_writes_are_not_suspected():

@@ -1,4 +1,4 @@
-"""The cache data structures on their own: row grouping, last value cache, distinct value cache.
+"""The cache data structures on their own: row grouping, slots, last value cache, distinct value cache.
 
 The vectorised updates are checked against a row-by-row model of InfluxDB 3's rules on random
 writes (many keys, repeated and out-of-order times, missing keys, count > 1, eviction).
@@ -13,6 +13,7 @@ import pyarrow as pa
 import pytest
 
 from workbench.server.cache import keys as keys_module
+from workbench.server.cache import slots as slots_module
 from workbench.server.cache.distinct_cache import DistinctCache
 from workbench.server.cache.keys import group_rows
 from workbench.server.cache.last_cache import LastCache
@@ -41,6 +42,10 @@ def rows(table: pa.Table) -> list[tuple]:
 
 def test_group_rows_examples():
     assert doctest.testmod(keys_module).failed == 0
+
+
+def test_slots_examples():
+    assert doctest.testmod(slots_module).failed == 0
 
 
 def test_group_rows_several_columns_nulls_and_absent_columns():

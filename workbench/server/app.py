@@ -52,10 +52,6 @@ class App:
             self.add_prefix_route(prefix, methods, handler)
         self.on_started: list[Callable[[], None]] = []
 
-    def add_routes(self, routes) -> None:
-        for method, path, handler in routes:
-            self.routes[(method, path)] = handler
-
     def add_prefix_route(self, prefix: str, methods: set[str], handler: Handler) -> None:
         self.prefix_routes.append((prefix, frozenset(methods), handler))
 

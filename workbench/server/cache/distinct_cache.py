@@ -4,7 +4,7 @@ Data structure only (no I/O, no DataFusion). ``provider.py`` feeds every WAL bat
 to ``DistinctCache.update``; the SQL table function (``functions.py``) reads ``table``.
 
 Every distinct tuple of the cache's columns (in their defined order: the hierarchy) owns a slot
-with the newest data time it was seen at. A row lacking a column contributes NULL for it, as in
+(``slots.py``) with the newest data time it was seen at. A row lacking a column contributes NULL for it, as in
 InfluxDB 3. A tuple is visible while its last-seen time is newer than ``now - max_age``;
 ``evict`` forgets the others and trims the cache to its ``max_cardinality`` most recently seen
 tuples. A write that takes the cache more than 1/16 past ``max_cardinality`` trims it at once
@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 
 from workbench.server.cache.keys import group_rows
 from workbench.server.cache.last_cache import NO_TIME, time_values
+from workbench.server.cache.slots import Slots, capacity
 
 
 class DistinctCache:
@@ -38,42 +39,32 @@ class DistinctCache:
         self._trim_above = max_cardinality + max_cardinality // 16
         self.max_age_ns = max_age_ns
         self._lock = threading.Lock()
-        self._index: dict[tuple, int] = {}
-        self._slot_keys: list[tuple | None] = []
-        self._free: list[int] = []
+        self._slots = Slots()
         self._last_seen = np.zeros(0, dtype=np.int64)
         self.version = 0  # bumped whenever the set of tuples changes
         self._sorted: tuple[int, pa.Table, np.ndarray] | None = None  # (version, tuples, their slots)
 
     def __len__(self) -> int:
-        return len(self._index)
+        return len(self._slots)
 
     # ------------------------------------------------------------------ writes
 
     def _slots_for(self, keys: list[tuple]) -> np.ndarray:
-        get = self._index.get
-        slots = [get(k, -1) for k in keys]
-        for i, slot in enumerate(slots):
-            if slot == -1:
-                if self._free:
-                    slot = self._free.pop()
-                else:
-                    slot = len(self._slot_keys)
-                    self._slot_keys.append(None)
-                    if slot >= len(self._last_seen):
-                        grow = np.full(max(16, len(self._last_seen)), NO_TIME, dtype=np.int64)
-                        self._last_seen = np.concatenate([self._last_seen, grow])
-                self._index[keys[i]] = slot
-                self._slot_keys[slot] = keys[i]
-                self._last_seen[slot] = NO_TIME
-                slots[i] = slot
-                self.version += 1
-        return np.asarray(slots, dtype=np.int64)
+        """The slot of each tuple; new tuples start unseen and change the set (lock held)."""
+        slots, added = self._slots.assign(keys)
+        if added:
+            have = len(self._last_seen)
+            grow = capacity(have, self._slots.size) - have
+            if grow:
+                self._last_seen = np.concatenate([self._last_seen, np.full(grow, NO_TIME, dtype=np.int64)])
+            self._last_seen[added] = NO_TIME
+            self.version += 1
+        return slots
 
     def update(self, batch: pa.RecordBatch | pa.Table, now_ns: int) -> int:
         """Apply one write; returns the number of tuples now held."""
         if batch.num_rows == 0 or "time" not in batch.schema.names:
-            return len(self._index)
+            return len(self._slots)
         groups = group_rows(batch, self.columns, nulls_allowed=True)
         times = time_values(batch)
         newest = np.full(len(groups.keys), NO_TIME, dtype=np.int64)
@@ -81,24 +72,19 @@ class DistinctCache:
         with self._lock:
             slots = self._slots_for(groups.keys)
             self._last_seen[slots] = np.maximum(self._last_seen[slots], newest)
-            if len(self._index) > self._trim_above:
+            if len(self._slots) > self._trim_above:
                 self._prune(now_ns)
-            return len(self._index)
+            return len(self._slots)
 
     def _forget(self, slots: np.ndarray) -> None:
-        for slot in slots.tolist():
-            key = self._slot_keys[slot]
-            if key is not None:
-                del self._index[key]
-                self._slot_keys[slot] = None
-                self._free.append(slot)
+        self._slots.release(slots.tolist())
         self._last_seen[slots] = NO_TIME
         if len(slots):
             self.version += 1
 
     def _prune(self, now_ns: int) -> int:
         """Forget expired tuples, then the least recently seen beyond ``max_cardinality``."""
-        held = np.asarray(list(self._index.values()), dtype=np.int64)
+        held = np.asarray(list(self._slots.index.values()), dtype=np.int64)
         seen = self._last_seen[held]
         expired = seen <= now_ns - self.max_age_ns
         self._forget(held[expired])
@@ -140,8 +126,8 @@ class DistinctCache:
                     visible = self._last_seen[slots] > cutoff
                     break
                 version = self.version
-                keys = list(self._index)
-                slots = np.fromiter(self._index.values(), dtype=np.int64, count=len(keys))
+                keys = list(self._slots.index)
+                slots = np.fromiter(self._slots.index.values(), dtype=np.int64, count=len(keys))
                 if attempt == 2:  # the set keeps changing: build while holding the lock
                     table, slots = self._build_sorted(keys, slots)
                     self._sorted = (version, table, slots)

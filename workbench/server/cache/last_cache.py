@@ -3,7 +3,7 @@
 Data structure only (no I/O, no DataFusion). ``provider.py`` feeds every WAL batch of the table
 to ``LastCache.update``; the SQL table function (``functions.py``) reads ``rows``/``table``.
 
-Layout: each distinct key (tuple of key-column values) owns a *slot*. Per slot, ``_ring`` holds
+Layout: each distinct key (tuple of key-column values) owns a *slot* (``slots.py``). Per slot, ``_ring`` holds
 up to ``count`` row ids, newest first, and ``_inserted`` the server time each entry arrived
 (the TTL clock); ``_last_time`` is the newest data time accepted for the key. Row ids point into
 ``_RowPool``: the accepted rows of each update, appended as one Arrow table. Superseded rows stay
@@ -26,6 +26,7 @@ import numpy as np
 import pyarrow as pa
 
 from workbench.server.cache.keys import group_rows
+from workbench.server.cache.slots import Slots, capacity
 
 NO_TIME = np.iinfo(np.int64).min
 _EMPTY = -1
@@ -108,9 +109,7 @@ class LastCache:
         self.count = count
         self.ttl_ns = ttl_ns
         self._lock = threading.Lock()
-        self._index: dict[tuple, int] = {}
-        self._slot_keys: list[tuple | None] = []
-        self._free: list[int] = []
+        self._slots = Slots()
         self._ring = np.full((0, 1), _EMPTY, dtype=np.int64)  # widened up to ``count`` as keys fill
         self._inserted = np.zeros((0, 1), dtype=np.int64)
         self._last_time = np.zeros(0, dtype=np.int64)
@@ -144,25 +143,15 @@ class LastCache:
         return pa.Table.from_arrays(arrays, names=names)
 
     def _slots_for(self, keys: list[tuple]) -> np.ndarray:
-        get = self._index.get
-        slots = [get(k, _EMPTY) for k in keys]
-        for i, slot in enumerate(slots):
-            if slot == _EMPTY:
-                slot = self._free.pop() if self._free else self._new_slot()
-                self._index[keys[i]] = slot
-                self._slot_keys[slot] = keys[i]
-                slots[i] = slot
-        return np.asarray(slots, dtype=np.int64)
-
-    def _new_slot(self) -> int:
-        slot = len(self._slot_keys)
-        self._slot_keys.append(None)
-        if slot >= len(self._last_time):
-            grow = max(16, len(self._last_time))
+        """The slot of each key, the per-slot arrays grown to hold new ones (lock held)."""
+        slots, _ = self._slots.assign(keys)
+        have = len(self._last_time)
+        grow = capacity(have, self._slots.size) - have
+        if grow:
             self._ring = np.vstack([self._ring, np.full((grow, self._ring.shape[1]), _EMPTY, dtype=np.int64)])
             self._inserted = np.vstack([self._inserted, np.zeros((grow, self._ring.shape[1]), dtype=np.int64)])
             self._last_time = np.concatenate([self._last_time, np.full(grow, NO_TIME, dtype=np.int64)])
-        return slot
+        return slots
 
     def _widen(self, width: int) -> None:
         """Give every slot room for ``width`` entries (never more than ``count``; lock held)."""
@@ -249,7 +238,7 @@ class LastCache:
         """Drop entries older than the TTL and keys left empty; returns entries removed."""
         cutoff = now_ns - self.ttl_ns
         with self._lock:
-            n = len(self._slot_keys)
+            n = self._slots.size
             ring = self._ring[:n]
             expired = (ring != _EMPTY) & (self._inserted[:n] <= cutoff)
             removed = int(expired.sum())
@@ -258,12 +247,7 @@ class LastCache:
             ring[expired] = _EMPTY
             self._live -= removed
             emptied = np.flatnonzero((ring == _EMPTY).all(axis=1))
-            for slot in emptied.tolist():
-                key = self._slot_keys[slot]
-                if key is not None:
-                    del self._index[key]
-                    self._slot_keys[slot] = None
-                    self._free.append(slot)
+            self._slots.release(emptied.tolist())
             self._last_time[emptied] = NO_TIME
             self.version += 1
             return removed
@@ -277,7 +261,7 @@ class LastCache:
         """The visible rows of one key, newest first (the lookup for a fully-specified key)."""
         cutoff = now_ns - self.ttl_ns
         with self._lock:
-            slot = self._index.get(key)
+            slot = self._slots.index.get(key)
             if slot is None:
                 return empty(schema)
             ids = self._ring[slot]
@@ -293,7 +277,7 @@ class LastCache:
             if snap is not None and snap[0] == self.version and snap[1].equals(schema) and snap[2] > cutoff:
                 return snap[3]
             version = self.version
-            n = len(self._slot_keys)
+            n = self._slots.size
             visible = (self._ring[:n] != _EMPTY) & (self._inserted[:n] > cutoff)
             ids = self._ring[:n][visible]
             inserted = self._inserted[:n][visible]

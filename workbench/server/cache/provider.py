@@ -34,21 +34,13 @@ from workbench.server.cache.last_cache import LastCache
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.catalog.model import DatabaseDef, DistinctCacheDef, LastCacheDef, TableDef
 from workbench.server.clock import Clock
+from workbench.server.influxql.sqlexpr import ident
 from workbench.server.wal.format import WalContents
 
 log = logging.getLogger(__name__)
 
 NS_PER_S = 1_000_000_000
 Query = Callable[[str, str], pa.Table]  # (database name, SQL) -> result
-
-
-def quote(name: str) -> str:
-    """A SQL identifier.
-
-    >>> quote('we"ird')
-    '"we""ird"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass
@@ -181,11 +173,11 @@ class CacheProvider:
     def _backfill_last(self, db: DatabaseDef, table: TableDef, cache: LastCache) -> None:
         """Feed the newest ``count`` stored rows of each key, oldest first, through ``update``."""
         keys = cache.key_columns
-        present = " AND ".join(f"{quote(k)} IS NOT NULL" for k in keys) or "TRUE"
-        partition = f"PARTITION BY {', '.join(quote(k) for k in keys)} " if keys else ""
+        present = " AND ".join(f"{ident(k)} IS NOT NULL" for k in keys) or "TRUE"
+        partition = f"PARTITION BY {', '.join(ident(k) for k in keys)} " if keys else ""
         sql = (
             f"SELECT * FROM (SELECT *, row_number() OVER ({partition}ORDER BY time DESC) AS __backfill_rank "
-            f"FROM {quote(table.name)} WHERE {present}) WHERE __backfill_rank <= {cache.count} ORDER BY time"
+            f"FROM {ident(table.name)} WHERE {present}) WHERE __backfill_rank <= {cache.count} ORDER BY time"
         )
         rows = self._query(db.name, sql)
         cache.update(rows.drop_columns(["__backfill_rank"]), self._clock.now_ns())
@@ -193,10 +185,10 @@ class CacheProvider:
     def _backfill_distinct(self, db: DatabaseDef, table: TableDef, cache: DistinctCache) -> None:
         """Feed each stored tuple seen within ``max_age`` once, with its newest time."""
         now = self._clock.now_ns()
-        cols = ", ".join(quote(c) for c in cache.columns)
+        cols = ", ".join(ident(c) for c in cache.columns)
         cutoff = now - cache.max_age_ns
         sql = (
-            f"SELECT {cols}, max(time) AS time FROM {quote(table.name)} "
+            f"SELECT {cols}, max(time) AS time FROM {ident(table.name)} "
             f"WHERE time > arrow_cast({cutoff}, 'Timestamp(Nanosecond, None)') GROUP BY {cols}"
         )
         cache.update(self._query(db.name, sql), now)

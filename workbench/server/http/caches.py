@@ -18,7 +18,7 @@ from starlette.responses import Response
 from workbench.protocol import routes
 from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
 from workbench.server.errors import BadRequest
-from workbench.server.http.request import json_field, missing, read_json
+from workbench.server.http.request import json_field, read_json, require, string_list
 from workbench.server.http.responses import empty, json_response
 from workbench.server.state import ServerState
 
@@ -36,10 +36,7 @@ def _unsigned(body: dict, name: str, default: int, rust_type: str) -> int:
 
 
 def _names(body: dict, name: str, *, required: bool = False) -> list[str] | None:
-    value = json_field(body, name, list, required=required)
-    if value is not None and not all(isinstance(v, str) for v in value):
-        raise BadRequest(f"serde json error: invalid type for `{name}`: expected a list of strings")
-    return value
+    return string_list(json_field(body, name, list, required=required), name)
 
 
 def _column_id(table: TableDef, name: str):
@@ -126,11 +123,7 @@ async def create_distinct_cache(request: Request, state: ServerState) -> Respons
 
 async def _delete_params(request: Request, state: ServerState) -> tuple[str, str, str]:
     if request.url.query:
-        q = request.query_params
-        for f in ("db", "table", "name"):
-            if q.get(f) is None:
-                raise missing(f)
-        return q["db"], q["table"], q["name"]
+        return require(request.query_params, "db", "table", "name")
     body = await read_json(request, state.config.max_http_request_size)
     return json_field(body, "db", str), json_field(body, "table", str), json_field(body, "name", str)
 

@@ -20,7 +20,7 @@ from workbench.server.catalog.catalog import INTERNAL_DB
 from workbench.server.catalog.model import ColumnType
 from workbench.server.errors import BadRequest
 from workbench.server.http import formatters
-from workbench.server.http.request import json_field, missing, param_bool, read_json
+from workbench.server.http.request import json_field, param_bool, read_json, require, string_list
 from workbench.server.http.responses import empty
 from workbench.server.state import ServerState
 
@@ -76,9 +76,7 @@ def table_body(rows: dict, schema: pa.Schema, fmt_name: str) -> Response:
 
 async def list_databases(request: Request, state: ServerState) -> Response:
     q = request.query_params
-    fmt = q.get("format")
-    if fmt is None:
-        raise missing("format")
+    fmt = require(q, "format")
     show_deleted = param_bool(q.get("show_deleted"), "show_deleted")
     dbs = [d for d in state.catalog.all_databases() if show_deleted or not d.deleted]
     dbs.sort(key=lambda d: (d.deleted, d.name))
@@ -106,9 +104,7 @@ async def update_database(request: Request, state: ServerState) -> Response:
 
 async def delete_database(request: Request, state: ServerState) -> Response:
     q = request.query_params
-    name = q.get("db")
-    if name is None:
-        raise missing("db")
+    name = require(q, "db")
     data_only = param_bool(q.get("data_only"), "data_only")
     if data_only:
         db = state.catalog.require_db(name)
@@ -126,21 +122,13 @@ async def delete_database(request: Request, state: ServerState) -> Response:
 
 
 async def set_database_retention(request: Request, state: ServerState) -> Response:
-    q = request.query_params
-    name = q.get("db")
-    if name is None:
-        raise missing("db")
-    duration = q.get("duration")
-    if duration is None:
-        raise missing("duration")
+    name, duration = require(request.query_params, "db", "duration")
     state.catalog.set_database_retention(name, retention(duration, "duration"))
     return empty(204)
 
 
 async def clear_database_retention(request: Request, state: ServerState) -> Response:
-    name = request.query_params.get("db")
-    if name is None:
-        raise missing("db")
+    name = require(request.query_params, "db")
     state.catalog.set_database_retention(name, None)
     return empty(204)
 
@@ -151,8 +139,7 @@ async def create_table(request: Request, state: ServerState) -> Response:
     table = json_field(body, "table", str)
     tags = json_field(body, "tags", list)
     fields = json_field(body, "fields", list)
-    if not all(isinstance(t, str) for t in tags):
-        raise BadRequest("serde json error: invalid type for `tags`: expected a list of strings")
+    string_list(tags, "tags")
     parsed_fields = []
     for f in fields:
         name = json_field(f, "name", str)
@@ -175,11 +162,7 @@ async def update_table(request: Request, state: ServerState) -> Response:
 
 async def delete_table(request: Request, state: ServerState) -> Response:
     q = request.query_params
-    db_name, table_name = q.get("db"), q.get("table")
-    if db_name is None:
-        raise missing("db")
-    if table_name is None:
-        raise missing("table")
+    db_name, table_name = require(q, "db", "table")
     if db_name == INTERNAL_DB:
         raise BadRequest("cannot modify internal db")
     db, table = state.catalog.require_table(db_name, table_name)

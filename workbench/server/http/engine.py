@@ -22,7 +22,7 @@ from starlette.responses import Response
 from workbench.protocol import routes
 from workbench.server.engine import dryrun
 from workbench.server.errors import BadRequest
-from workbench.server.http.request import json_field, missing, param_bool, read_body, read_json
+from workbench.server.http.request import json_field, param_bool, read_body, read_json, require
 from workbench.server.http.responses import empty, json_response
 from workbench.server.state import ServerState
 
@@ -68,12 +68,7 @@ async def create_trigger(request: Request, state: ServerState) -> Response:
 
 
 def _identify(q) -> tuple[str, str]:
-    db, name = q.get("db"), q.get("trigger_name")
-    if db is None:
-        raise missing("db")
-    if name is None:
-        raise missing("trigger_name")
-    return db, name
+    return require(q, "db", "trigger_name")
 
 
 async def delete_trigger(request: Request, state: ServerState) -> Response:

@@ -21,8 +21,7 @@ from starlette.responses import Response
 
 from workbench.protocol import routes
 from workbench.server.engine.files import PluginFileError, file_endpoint_error
-from workbench.server.errors import BadRequest
-from workbench.server.http.request import json_field, read_json
+from workbench.server.http.request import json_field, read_json, string_list
 from workbench.server.http.responses import empty
 from workbench.server.state import ServerState
 
@@ -60,9 +59,7 @@ async def replace_plugin_directory(request: Request, state: ServerState) -> Resp
 
 async def install_packages(request: Request, state: ServerState) -> Response:
     body = await read_json(request, state.config.max_http_request_size)
-    packages = json_field(body, "packages", list)
-    if not all(isinstance(p, str) for p in packages):
-        raise BadRequest("serde json error: invalid type for `packages`: expected a list of strings")
+    packages = string_list(json_field(body, "packages", list), "packages")
     await state.engine.environment.install_packages(packages)
     return empty(200)
 

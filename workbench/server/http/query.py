@@ -21,7 +21,7 @@ from workbench.protocol import routes
 from workbench.protocol.formats import InvalidMimeType, QueryFormat, format_from_accept
 from workbench.server.errors import BadRequest
 from workbench.server.http import formatters
-from workbench.server.http.request import read_json
+from workbench.server.http.request import missing, read_json, require
 from workbench.server.query.executor import PreparedQuery, batches_to_table
 from workbench.server.state import ServerState
 
@@ -67,10 +67,8 @@ async def parse_query_request(request: Request, state: ServerState, *, db_requir
         src = body
     db = src.get("db")
     if db is None and db_required:
-        raise BadRequest("serde error: missing field `db`")
-    q = src.get("q")
-    if q is None:
-        raise BadRequest("serde error: missing field `q`")
+        raise missing("db")
+    q = require(src, "q")
     if not isinstance(q, str) or (db is not None and not isinstance(db, str)):
         raise BadRequest("serde json error: `db` and `q` must be strings")
     fmt = accepted

@@ -2,7 +2,7 @@
 
 Errors carry InfluxDB's texts: ``max request size (N bytes) exceeded`` (413),
 ``unacceptable content-encoding: x``, ``error decoding gzip stream: ...``, ``serde json error:
-...``, ``serde error: missing field `db``` (400) and ``unacceptable content-type, expected:
+...``, ``serde error: missing field `db``` (400, ``require``) and ``unacceptable content-type, expected:
 application/json`` (415).
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -87,6 +88,20 @@ def missing(field: str) -> BadRequest:
     return BadRequest(f"serde error: missing field `{field}`")
 
 
+def require(params: Mapping[str, Any], *names: str):
+    """The named parameters' values, checked in order: the first absent one is ``missing``.
+
+    One name gives its value, several give a tuple of values.
+    """
+    values = []
+    for name in names:
+        value = params.get(name)
+        if value is None:
+            raise missing(name)
+        values.append(value)
+    return values[0] if len(values) == 1 else tuple(values)
+
+
 def param_bool(value: str | None, name: str, default: bool = False) -> bool:
     if value is None:
         return default
@@ -112,4 +127,11 @@ def json_field(body: Any, name: str, kind: type | tuple[type, ...], *, required:
     if not isinstance(value, kind):
         expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise BadRequest(f"serde json error: invalid type for `{name}`: expected {expected}")
+    return value
+
+
+def string_list(value: list | None, name: str) -> list[str] | None:
+    """``value``, the list in a JSON body's field ``name``, unless an item is not a string."""
+    if value is not None and not all(isinstance(v, str) for v in value):
+        raise BadRequest(f"serde json error: invalid type for `{name}`: expected a list of strings")
     return value

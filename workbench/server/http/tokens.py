@@ -19,7 +19,7 @@ from workbench.protocol import routes
 from workbench.server.catalog.catalog import OPERATOR_TOKEN_NAME
 from workbench.server.catalog.model import TokenDef
 from workbench.server.errors import AlreadyExists, BadRequest, MethodNotAllowed
-from workbench.server.http.request import json_field, missing, read_json
+from workbench.server.http.request import json_field, read_json, require
 from workbench.server.http.responses import empty
 from workbench.server.state import ServerState
 
@@ -88,9 +88,7 @@ async def create_named_admin(request: Request, state: ServerState) -> Response:
 
 async def delete_token(request: Request, state: ServerState) -> Response:
     _guard(state)
-    name = request.query_params.get("token_name")
-    if name is None:
-        raise missing("token_name")
+    name = require(request.query_params, "token_name")
     state.catalog.delete_token(name)
     return empty(200)
 

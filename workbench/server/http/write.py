@@ -14,7 +14,7 @@ from workbench.protocol import routes
 from workbench.protocol.errors import PARSING_ERROR, PARTIAL_WRITE
 from workbench.protocol.precision import Precision
 from workbench.server.errors import BadRequest, ServerError
-from workbench.server.http.request import missing, param_bool, read_body
+from workbench.server.http.request import param_bool, read_body, require
 from workbench.server.http.responses import empty, json_response
 from workbench.server.state import ServerState
 from workbench.server.write.validate import AbortWrite, ValidatedWrite
@@ -84,9 +84,7 @@ async def write_v3(request: Request, state: ServerState) -> Response:
     q = request.query_params
     if not request.url.query:
         raise BadRequest("missing query parameter 'db'")
-    db = q.get("db")
-    if db is None:
-        raise missing("db")
+    db = require(q, "db")
     precision = _precision(q.get("precision"), Precision.AUTO, v1=False)
     accept_partial = param_bool(q.get("accept_partial"), "accept_partial", True)
     no_sync = param_bool(q.get("no_sync"), "no_sync", False)
@@ -105,9 +103,7 @@ def v1_database(db: str, rp: str | None) -> str:
 
 async def write_v1(request: Request, state: ServerState) -> Response:
     q = request.query_params
-    db = q.get("db")
-    if db is None:
-        raise missing("db")
+    db = require(q, "db")
     precision = _precision(q.get("precision"), Precision.NANOSECOND, v1=True)
     try:
         return _response(
@@ -120,9 +116,7 @@ async def write_v1(request: Request, state: ServerState) -> Response:
 async def write_v2(request: Request, state: ServerState) -> Response:
     q = request.query_params
     try:
-        bucket = q.get("bucket")
-        if bucket is None:
-            raise missing("bucket")
+        bucket = require(q, "bucket")
         precision = _precision(q.get("precision"), Precision.NANOSECOND, v1=False)
         if precision is Precision.AUTO:
             precision = Precision.NANOSECOND

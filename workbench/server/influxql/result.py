@@ -16,7 +16,7 @@ import pyarrow as pa
 from .errors import InfluxQLError
 
 MEASUREMENT_COLUMN = "iox::measurement"
-_DICT = pa.dictionary(pa.int32(), pa.utf8())
+MEASUREMENT_TYPE = pa.dictionary(pa.int32(), pa.utf8())  # the Arrow type of ``iox::measurement``
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class StatementResult:
 def select_table(series: list[Series]) -> pa.Table:
     """Concatenate SELECT series into one table with ``iox::measurement`` and the group tags."""
     if not series:
-        return pa.table({MEASUREMENT_COLUMN: pa.array([], _DICT)})
+        return pa.table({MEASUREMENT_COLUMN: pa.array([], MEASUREMENT_TYPE)})
     projected = set(series[0].columns)
     tag_names = sorted({k for s in series for k, _ in s.tags} - projected)
     names = [MEASUREMENT_COLUMN, series[0].columns[0], *tag_names, *series[0].columns[1:]]

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from . import ast
 from .errors import DatabaseNotFound
-from .result import MEASUREMENT_COLUMN, Series, StatementResult
+from .result import MEASUREMENT_COLUMN, MEASUREMENT_TYPE, Series, StatementResult
 from .rewrite import compile_regex, substitute_params
 from .schema import SchemaSource
 from .sqlexpr import ExprTranslator, ident, string, timestamp
@@ -30,7 +30,6 @@ _FIELD_TYPES = {
     "string": "string",
     "boolean": "boolean",
 }
-_DICT = pa.dictionary(pa.int32(), pa.utf8())
 
 # (measurement, tag keys) → each key's values, or None: the caller's cheaper answer to SHOW TAG VALUES
 TagValues = Callable[[str, list[str]], "dict[str, set[str]] | None"]
@@ -298,7 +297,7 @@ def _series(name: str, columns: list[str], data: list[list]) -> Series:
 
 
 def _dict(values: list[str]) -> pa.Array:
-    return pa.array(values, pa.utf8()).dictionary_encode().cast(_DICT)
+    return pa.array(values, pa.utf8()).dictionary_encode().cast(MEASUREMENT_TYPE)
 
 
 def _page(items: list, limit: int | None, offset: int | None) -> list:

@@ -178,12 +178,6 @@ def result_dict(r: StatementResult, epoch: str | None = None) -> dict:
     return out
 
 
-def series_list(r: StatementResult, epoch: str | None = None) -> list[dict]:
-    """The statement's series as plain Python values: ``[{"name", "tags"?, "columns", "values"}]``
-    (for renderers other than JSON, such as MessagePack)."""
-    return json.loads(orjson.dumps(result_dict(r, epoch))).get("series", [])
-
-
 def _dumps(obj: dict, pretty: bool) -> bytes:
     compact = orjson.dumps(obj)
     if pretty:

@@ -24,10 +24,6 @@ class TimeRange:
     def overlaps(self, min_time: int, max_time: int) -> bool:
         return max_time >= self.lo and min_time <= self.hi
 
-    @property
-    def bounded(self) -> bool:
-        return self.lo != NEG_INF or self.hi != POS_INF
-
     def intersect(self, other: TimeRange) -> TimeRange:
         return TimeRange(max(self.lo, other.lo), min(self.hi, other.hi))
 

@@ -145,7 +145,7 @@ class TableBuilder:
         if cutoff is not None:
             rng = rng.intersect(TimeRange(lo=cutoff))
         with self.buffer.lock:  # a consistent view: a snapshot swaps chunks for files under this lock
-            chunks, _version, dedupe = self.buffer.chunks(db.id, table.id)
+            chunks, dedupe = self.buffer.chunks(db.id, table.id)
             files = self.files.table_files(db.id, table.id)
             dedupe = dedupe or self.files.overlapping(db.id, table.id)
         memory: list[tuple[int, pa.RecordBatch, int, dict]] = []

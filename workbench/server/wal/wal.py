@@ -73,7 +73,6 @@ class Wal:
         self.next_sequence = next_sequence
         self.last_flushed_sequence = next_sequence - 1
         self.files_since_snapshot = len(wal_sequences(wal_dir))
-        self.flush_count = 0
 
     def add_listener(self, listener: WalListener) -> None:
         self._listeners.append(listener)
@@ -149,7 +148,6 @@ class Wal:
                 continue
             self.last_flushed_sequence = contents.sequence
             self.files_since_snapshot += 1
-            self.flush_count += 1
             for listener in self._listeners:
                 try:
                     listener.on_wal_contents(contents)

@@ -66,7 +66,6 @@ class TableBuffer:
     db_id: int
     table_id: int
     chunks: list[Chunk] = field(default_factory=list)
-    version: int = 0
     may_have_duplicates: bool = False
     persisted_max_time: int | None = None
     _max_time: int | None = None
@@ -84,7 +83,6 @@ class TableBuffer:
             self._check_overlap(batch, min_time, max_time)
         self.chunks.append(Chunk(batch, seq, seq, min_time, max_time))
         self._merge()
-        self.version += 1
 
     def _merge(self) -> None:
         while True:
@@ -192,13 +190,13 @@ class WriteBuffer:
     def table(self, db_id: int, table_id: int) -> TableBuffer | None:
         return self._tables.get((db_id, table_id))
 
-    def chunks(self, db_id: int, table_id: int) -> tuple[list[Chunk], int, bool]:
-        """A consistent view: (chunks, version, may_have_duplicates)."""
+    def chunks(self, db_id: int, table_id: int) -> tuple[list[Chunk], bool]:
+        """A consistent view: (chunks, may_have_duplicates)."""
         with self._lock:
             tb = self._tables.get((db_id, table_id))
             if tb is None:
-                return [], 0, False
-            return list(tb.chunks), tb.version, tb.may_have_duplicates
+                return [], False
+            return list(tb.chunks), tb.may_have_duplicates
 
     def set_persisted_max_time(self, db_id: int, table_id: int, max_time: int) -> None:
         with self._lock:
@@ -206,13 +204,6 @@ class WriteBuffer:
             if tb is None:
                 tb = self._tables[(db_id, table_id)] = TableBuffer(db_id, table_id)
             tb.persisted_max_time = max(max_time, tb.persisted_max_time or max_time)
-
-    def mark_duplicates(self, db_id: int, table_id: int) -> None:
-        with self._lock:
-            tb = self._tables.get((db_id, table_id))
-            if tb is not None:
-                tb.may_have_duplicates = True
-                tb.version += 1
 
     def take_through(self, sequence: int) -> dict[tuple[int, int], list[Chunk]]:
         """The chunks whose WAL sequences are all <= ``sequence`` (for a snapshot)."""
@@ -234,7 +225,6 @@ class WriteBuffer:
                 return
             ids = {id(c) for c in chunks}
             tb.chunks = [c for c in tb.chunks if id(c) not in ids]
-            tb.version += 1
 
     def drop(self, db_id: int, table_id: int | None = None) -> None:
         with self._lock:
@@ -249,7 +239,6 @@ class WriteBuffer:
                 keep = [c for c in tb.chunks if c.max_time >= cutoff or c.frozen]
                 if len(keep) != len(tb.chunks):
                     tb.chunks = keep
-                    tb.version += 1
 
     def total_bytes(self) -> int:
         with self._lock:

@@ -28,8 +28,6 @@ class ParquetCache:
         self._entries: OrderedDict[str, CachedFile] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
-        self.hits = 0
-        self.misses = 0
 
     def put(self, path: str, table: pa.Table) -> None:
         if self.capacity <= 0 or table.nbytes > self.capacity:
@@ -48,11 +46,8 @@ class ParquetCache:
     def get(self, path: str) -> CachedFile | None:
         with self._lock:
             entry = self._entries.get(path)
-            if entry is None:
-                self.misses += 1
-                return None
-            self._entries.move_to_end(path)
-            self.hits += 1
+            if entry is not None:
+                self._entries.move_to_end(path)
             return entry
 
     def discard(self, path: str) -> None:

@@ -43,7 +43,6 @@ class PersistedFiles:
         self.wal_sequence = 0  # WAL files <= this are fully persisted
         self.snapshot_sequence = 0
         self._next_file_id = 0
-        self.version = 0
         self._load()
 
     def _load(self) -> None:
@@ -66,7 +65,6 @@ class PersistedFiles:
 
     def _save(self) -> None:
         self.snapshot_sequence += 1
-        self.version += 1
         doc = {
             "wal_sequence": self.wal_sequence,
             "next_file_id": self._next_file_id,

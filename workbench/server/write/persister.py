@@ -152,7 +152,6 @@ class Persister:
         self.snapshot_size = snapshot_size
         self.mem_threshold = mem_threshold
         self._task: asyncio.Task | None = None
-        self.snapshots_done = 0
 
     # WalListener: registered after the buffer, so the flush is already buffered here.
     def on_wal_contents(self, contents: WalContents) -> None:
@@ -174,7 +173,6 @@ class Persister:
                     c.frozen = False
             return 0
         self.wal.remove_through(seq)
-        self.snapshots_done += 1
         return written
 
     async def wait(self) -> None:

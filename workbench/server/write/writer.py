@@ -28,8 +28,6 @@ class Writer:
         self.catalog = catalog
         self.wal = wal
         self.clock = clock
-        self.lines_written = 0
-        self.lines_rejected = 0
 
     def parse_and_validate(self, db: str, text: str, *, precision: Precision, accept_partial: bool) -> ValidatedWrite:
         if db == INTERNAL_DB:
@@ -55,6 +53,4 @@ class Writer:
         )
         if result.ops:
             await self.wal.write(result.ops, no_sync=no_sync)
-        self.lines_written += sum(op.batch.num_rows for op in result.ops)
-        self.lines_rejected += len(result.errors)
         return result
