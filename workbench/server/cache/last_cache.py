@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from workbench.server.cache.keys import group_rows
 from workbench.server.cache.slots import Slots, capacity
+from workbench.server.query.tables import conform
 
 NO_TIME = np.iinfo(np.int64).min
 _EMPTY = -1
@@ -42,21 +43,6 @@ def time_values(batch: pa.RecordBatch | pa.Table) -> np.ndarray:
 
 def empty(schema: pa.Schema) -> pa.Table:
     return pa.Table.from_batches([], schema=schema)  # (``schema.empty_table()`` is far slower)
-
-
-def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
-    """``table`` with exactly ``schema``'s columns (missing ones NULL, types cast)."""
-    if table.schema.equals(schema):
-        return table
-    names = set(table.schema.names)
-    arrays = []
-    for field in schema:
-        if field.name in names:
-            col = table.column(field.name)
-            arrays.append(col if col.type == field.type else col.cast(field.type))
-        else:
-            arrays.append(pa.nulls(table.num_rows, field.type))
-    return pa.Table.from_arrays(arrays, schema=schema)
 
 
 class _RowPool:

@@ -144,6 +144,12 @@ class TableDef:
             self.series_key.append(name)
         return col
 
+    def retention_cutoff(self, db_retention_ns: int | None, now_ns: int) -> int | None:
+        """The oldest time a row may have at ``now_ns`` (the table's period, else the database's);
+        None when neither has one. Older rows are invisible to queries and removed by the check."""
+        period = self.retention_ns if self.retention_ns is not None else db_retention_ns
+        return None if period is None else now_ns - period
+
     @property
     def field_and_tag_count(self) -> int:
         return sum(1 for c in self.columns.values() if c.type is not ColumnType.TIME)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import datafusion as df
 import datafusion.functions as F
@@ -31,6 +32,7 @@ from workbench.server.write.parquet_cache import ParquetCache
 from workbench.server.write.persisted import ParquetFile, PersistedFiles
 
 SEQ = "__chunk_order"
+Tabular = TypeVar("Tabular", pa.RecordBatch, pa.Table)
 
 
 def file_limit_error(count: int, limit: int) -> ServerError:
@@ -42,23 +44,23 @@ def file_limit_error(count: int, limit: int) -> ServerError:
     )
 
 
-def conform(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
-    """``batch`` with exactly ``schema``'s columns, in order (missing ones all null)."""
-    if batch.schema.equals(schema):
-        return batch
-    names = set(batch.schema.names)
-    if names.issuperset(schema.names):  # a projection of the batch, often without a copy
-        projected = batch.select(schema.names)
+def conform(data: Tabular, schema: pa.Schema) -> Tabular:
+    """``data`` with exactly ``schema``'s columns, in order (missing ones all null, types cast)."""
+    if data.schema.equals(schema):
+        return data
+    names = set(data.schema.names)
+    if names.issuperset(schema.names):  # a projection, often without a copy
+        projected = data.select(schema.names)
         if projected.schema.equals(schema):
             return projected
     arrays = []
     for f in schema:
         if f.name in names:
-            a = batch.column(f.name)
+            a = data.column(f.name)
             arrays.append(a if a.type == f.type else a.cast(f.type))
         else:
-            arrays.append(pa.nulls(batch.num_rows, f.type))
-    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+            arrays.append(pa.nulls(data.num_rows, f.type))
+    return type(data).from_arrays(arrays, schema=schema)
 
 
 def _clip(batch: pa.RecordBatch, lo: int) -> pa.RecordBatch:
@@ -83,16 +85,12 @@ class TableBuilder:
         self.node_dir = node_dir
         self.file_limit = file_limit
 
-    def retention_cutoff(self, db: DatabaseDef, table: TableDef, now_ns: int) -> int | None:
-        period = table.retention_ns if table.retention_ns is not None else db.retention_ns
-        return None if period is None else now_ns - period
-
     def build(
         self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, scan: ScanFilter, now_ns: int,
         stats: ScanStats,
     ) -> Table:  # fmt: skip
         schema = table.arrow_schema()
-        cutoff = self.retention_cutoff(db, table, now_ns)
+        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
         memory, disk, dedupe = self._sources(db, table, scan.time, cutoff)
         if len(disk) > self.file_limit:
             raise file_limit_error(len(disk), self.file_limit)
@@ -169,7 +167,7 @@ class TableBuilder:
         """The values each tag column in ``keys`` holds, read from the in-memory batches' dictionaries
         (and their row indexes) instead of grouping every row; ``None`` when that would not be exact or
         cheap: some rows are only on disk, or the retention cutoff falls inside a batch."""
-        cutoff = self.retention_cutoff(db, table, now_ns)
+        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
         memory, disk, _dedupe = self._sources(db, table, UNBOUNDED, cutoff)  # duplicates share tag values
         if disk or (cutoff is not None and any(min_time < cutoff for _, _, min_time, _ in memory)):
             return None

@@ -90,10 +90,9 @@ class Lifecycle:
                         log.info("hard-deleting table %s.%s", db.name, table.name)
                         self.hard_delete_table(db, table)
                     continue
-                period = table.retention_ns if table.retention_ns is not None else db.retention_ns
-                if period is None:
+                cutoff = table.retention_cutoff(db.retention_ns, now)
+                if cutoff is None:
                     continue
-                cutoff = now - period
                 expired = [f for f in self.files.table_files(db.id, table.id) if f.max_time < cutoff]
                 if expired:
                     log.info("retention: removing %d parquet files of %s.%s", len(expired), db.name, table.name)

@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from workbench.protocol.errors import WriteLineError, truncate_line
 from workbench.protocol.line_protocol import ParsedLine, format_line
-from workbench.protocol.precision import Precision
+from workbench.protocol.precision import AUTO_MICROS_BELOW, AUTO_MILLIS_BELOW, AUTO_SECONDS_BELOW, Precision
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.catalog.model import RESERVED_COLUMN_NAMES, TAG_ARROW_TYPE, TIME_ARROW_TYPE, ColumnType
 from workbench.server.errors import LimitExceeded
@@ -179,12 +179,12 @@ def _timestamps(raw: pa.Array, precision: Precision, now_ns: int) -> tuple[pa.Ar
             mult = pa.repeat(1, len(raw)).cast(pa.int64())
         else:
             mult = pc.if_else(
-                pc.less(absval, 5_000_000_000),
+                pc.less(absval, AUTO_SECONDS_BELOW),
                 1_000_000_000,
                 pc.if_else(
-                    pc.less(absval, 5_000_000_000_000),
+                    pc.less(absval, AUTO_MILLIS_BELOW),
                     1_000_000,
-                    pc.if_else(pc.less(absval, 5_000_000_000_000_000), 1_000, 1),
+                    pc.if_else(pc.less(absval, AUTO_MICROS_BELOW), 1_000, 1),
                 ),
             )
         default = now_ns
