@@ -15,6 +15,7 @@ the ``HttpResponse``. Buffered writes stay in the ``CallContext`` for the host t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,8 @@ from workbench.plugins.runtime.response import HttpResponse, ResponseError, to_h
 from workbench.protocol.durations import format_duration
 
 REQUEST_CALL_FAILED = "Python function call failed: "
+FINISHED = "finished execution in "
+FINISHED_DURATION = re.compile(f"({FINISHED}).*$")  # the duration in that log line, masked to compare runs
 
 
 @dataclass
@@ -78,7 +81,7 @@ def _run(ctx: CallContext, start_line: str, call: Callable[[InfluxDB3Local], Htt
     except BaseException as exc:  # a plugin failure of any kind (SystemExit too) is reported, never raised
         return CallOutcome(failure=_failure(exc), elapsed_ns=time.perf_counter_ns() - t0)
     elapsed = time.perf_counter_ns() - t0
-    ctx.log("INFO", f"finished execution in {format_duration(elapsed)}")
+    ctx.log("INFO", FINISHED + format_duration(elapsed))
     return CallOutcome(response=response, elapsed_ns=elapsed)
 
 
