@@ -40,6 +40,7 @@ from workbench.plugins.runtime import (
     CallContext,
     CallOutcome,
     PluginSource,
+    request_headers,
     run_process_request,
     run_process_scheduled_call,
     run_process_writes,
@@ -443,13 +444,6 @@ def run_schedule(
     return bench.result
 
 
-def request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers as a request plugin receives them: lower-case names, no ``Authorization``."""
-    out = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-    out.pop("authorization", None)
-    return out
-
-
 def run_request(
     plugin: str | Path,
     *,
@@ -485,7 +479,7 @@ def run_request(
         trigger=trigger,
     )
     params = {str(k): str(v) for k, v in (query or {}).items()}
-    sent = request_headers(headers)
+    sent = request_headers((str(k), str(v)) for k, v in (headers or {}).items())
     payload = body.encode() if isinstance(body, str) else bytes(body)
     bench.result.inputs.update(
         method=method.upper(), query=params, headers=dict(headers or {}), body=payload.decode(errors="replace")

@@ -9,7 +9,8 @@ the ``HttpResponse``. Buffered writes stay in the ``CallContext`` for the host t
 * ``process_writes(influxdb3_local, table_batches, args)``
 * ``process_scheduled_call(influxdb3_local, call_time, args)`` — ``call_time`` is a naive
   ``datetime`` in the local time zone, whole seconds, as InfluxDB 3 builds it.
-* ``process_request(influxdb3_local, query_parameters, request_headers, request_body, args)``
+* ``process_request(influxdb3_local, query_parameters, request_headers, request_body, args)`` —
+  ``request_headers`` as ``request_headers()`` shapes them for every host.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +114,21 @@ def run_process_scheduled_call(
         source.entry(PROCESS_SCHEDULED_CALL)(local, call_time_for(scheduled_ns), args)
 
     return _run(ctx, f"starting execution with scheduled time {schedule_time_text(scheduled_ns)}", call)
+
+
+def request_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as ``process_request`` receives them: lower-case names, the last value of a repeated
+    name, no ``Authorization``.
+
+    >>> request_headers([("X-One", "1"), ("x-one", "2"), ("Authorization", "Bearer t"), ("Accept", "*/*")])
+    {'x-one': '2', 'accept': '*/*'}
+    """
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        name = name.lower()
+        if name != "authorization":
+            headers[name] = value
+    return headers
 
 
 def run_process_request(
