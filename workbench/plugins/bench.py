@@ -47,7 +47,7 @@ from workbench.plugins.runtime import (
     trigger_namespace,
 )
 from workbench.plugins.runtime.batches import table_batches
-from workbench.plugins.runtime.dryrun import error_response
+from workbench.plugins.runtime.dryrun import response_json
 from workbench.plugins.runtime.spec import SCHEDULE, firings, parse_trigger_spec, rfc3339, schedule_for
 from workbench.plugins.schema import WriteRejected
 from workbench.plugins.sql import SqlEngine
@@ -262,12 +262,7 @@ class _Bench:
         else:
             self._write_back(context, ctx.writes, trace)
         if outcome.response is not None or context == "request plugin":
-            response = outcome.response if outcome.failure is None else error_response(outcome.failure.message)
-            trace.response = {
-                "status": response.status,
-                "headers": dict(response.headers),
-                "body": response.body.decode(errors="replace"),
-            }
+            trace.response = response_json(outcome)
         self.result.runs.append(trace)
         return trace
 
