@@ -9,6 +9,7 @@ import pytest
 
 from workbench.plugins.runtime import PluginSource, run_process_request, run_process_writes
 from workbench.plugins.runtime.errors import PluginLoadError
+from workbench.plugins.runtime.loader import package_files
 
 
 def _bump_mtime(path):
@@ -26,6 +27,15 @@ def test_single_file_is_reread_when_it_changes_and_kept_when_it_disappears(tmp_p
     assert run_process_request(source, call.ctx, {}, {}, b"", None).response.body == b"two"
     path.unlink()
     assert run_process_request(source, call.ctx, {}, {}, b"", None).response.body == b"two"
+
+
+def test_package_files_are_the_py_files_outside_pycache_in_a_stable_order(tmp_path):
+    for rel in ["pkg/__init__.py", "pkg/z.py", "pkg/a/m.py", "pkg/__pycache__/x.py", "pkg/notes.txt"]:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("")
+    (tmp_path / "pkg" / "b.py").mkdir()  # a directory, whatever its name
+    root = tmp_path / "pkg"
+    assert [p.relative_to(root).as_posix() for p in package_files(root)] == ["__init__.py", "z.py", "a/m.py"]
 
 
 def test_package_plugin_with_relative_imports(plugin_dir, call):

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from workbench.server.engine.cron import CronError, CronExpr
+from workbench.plugins.runtime.cron import CronError, CronExpr
 from workbench.server.engine.scheduler import CronSchedule, EverySchedule
 from workbench.server.engine.spec import TriggerSpecError, parse_trigger_spec
 

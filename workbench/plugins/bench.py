@@ -40,13 +40,14 @@ from workbench.plugins.runtime import (
     CallContext,
     CallOutcome,
     PluginSource,
+    request_headers,
     run_process_request,
     run_process_scheduled_call,
     run_process_writes,
     trigger_namespace,
 )
 from workbench.plugins.runtime.batches import table_batches
-from workbench.plugins.runtime.dryrun import error_response
+from workbench.plugins.runtime.dryrun import response_json
 from workbench.plugins.runtime.spec import SCHEDULE, firings, parse_trigger_spec, rfc3339, schedule_for
 from workbench.plugins.schema import WriteRejected
 from workbench.plugins.sql import SqlEngine
@@ -261,12 +262,7 @@ class _Bench:
         else:
             self._write_back(context, ctx.writes, trace)
         if outcome.response is not None or context == "request plugin":
-            response = outcome.response if outcome.failure is None else error_response(outcome.failure.message)
-            trace.response = {
-                "status": response.status,
-                "headers": dict(response.headers),
-                "body": response.body.decode(errors="replace"),
-            }
+            trace.response = response_json(outcome)
         self.result.runs.append(trace)
         return trace
 
@@ -443,13 +439,6 @@ def run_schedule(
     return bench.result
 
 
-def request_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Headers as a request plugin receives them: lower-case names, no ``Authorization``."""
-    out = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-    out.pop("authorization", None)
-    return out
-
-
 def run_request(
     plugin: str | Path,
     *,
@@ -485,7 +474,7 @@ def run_request(
         trigger=trigger,
     )
     params = {str(k): str(v) for k, v in (query or {}).items()}
-    sent = request_headers(headers)
+    sent = request_headers((str(k), str(v)) for k, v in (headers or {}).items())
     payload = body.encode() if isinstance(body, str) else bytes(body)
     bench.result.inputs.update(
         method=method.upper(), query=params, headers=dict(headers or {}), body=payload.decode(errors="replace")

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_DURATION = re.compile(r"(finished execution in ).*$")
+from workbench.plugins.runtime.calls import FINISHED_DURATION
+
 COLUMN = 58
 
 
@@ -26,7 +26,7 @@ def _writes(doc: Mapping[str, Any]) -> list[str]:
 
 
 def _logs(doc: Mapping[str, Any]) -> list[str]:
-    return [log["level"] + ": " + _DURATION.sub(r"\1…", log["message"]) for log in doc.get("logs") or []]
+    return [log["level"] + ": " + FINISHED_DURATION.sub(r"\1…", log["message"]) for log in doc.get("logs") or []]
 
 
 def _errors(doc: Mapping[str, Any]) -> list[str]:

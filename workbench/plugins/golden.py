@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,9 +31,9 @@ from typing import Any
 from workbench.plugins.bench import RunResult, run_request, run_schedule, run_wal
 from workbench.plugins.data import Dataset
 from workbench.plugins.network import StubResponse
+from workbench.plugins.runtime.calls import FINISHED_DURATION
 
 GOLDEN_FORMAT = "workbench-plugin-golden/1"
-_DURATION = re.compile(r"(finished execution in ).*$")
 _COMPARED = ("ok", "writes", "logs", "errors", "queries", "cache", "network", "response", "runs")
 
 
@@ -73,7 +72,9 @@ def normalise(doc: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "ok": doc["ok"],
         "writes": doc["writes"],
-        "logs": [{**log, "message": _DURATION.sub(r"\1<duration>", text(log["message"]))} for log in doc["logs"]],
+        "logs": [
+            {**log, "message": FINISHED_DURATION.sub(r"\1<duration>", text(log["message"]))} for log in doc["logs"]
+        ],
         "errors": [
             {k: (base(v) if k == "file" else text(v)) for k, v in e.items() if k != "traceback"} for e in doc["errors"]
         ],

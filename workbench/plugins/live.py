@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.plugins.args import load_args
+from workbench.plugins.runtime.loader import package_files
 
 if TYPE_CHECKING:
     from workbench.client import Client
@@ -32,9 +33,8 @@ def upload(client: Client, plugin: str | Path) -> str:
     path = Path(plugin).resolve()
     name = f"{UPLOAD_DIR}/{path.name}"
     if path.is_dir():
-        for file in sorted(path.rglob("*.py")):
-            if "__pycache__" not in file.parts:
-                client.create_plugin_file(f"{name}/{file.relative_to(path).as_posix()}", file.read_text())
+        for file in package_files(path):
+            client.create_plugin_file(f"{name}/{file.relative_to(path).as_posix()}", file.read_text())
     else:
         client.create_plugin_file(name, path.read_text())
     return name

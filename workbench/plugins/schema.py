@@ -22,7 +22,6 @@ from workbench.protocol.line_protocol import LineParseError, format_line, parse_
 
 TAG = "tag"
 TIME = "time"
-FIELD_KINDS = ("float", "integer", "uinteger", "string", "boolean")
 RESERVED_COLUMN_NAMES = ("time", "__chunk_order")
 
 

@@ -15,6 +15,7 @@ from workbench.plugins.runtime.api import CallContext, InfluxDB3Local, PluginHos
 from workbench.plugins.runtime.cache import GLOBAL_NAMESPACE, CacheStore, PluginCache, trigger_namespace
 from workbench.plugins.runtime.calls import (
     CallOutcome,
+    request_headers,
     run_process_request,
     run_process_scheduled_call,
     run_process_writes,
@@ -39,6 +40,7 @@ __all__ = [
     "PluginSource",
     "QueryError",
     "failed_report",
+    "request_headers",
     "run_process_request",
     "run_process_scheduled_call",
     "run_process_writes",

@@ -9,14 +9,16 @@ the ``HttpResponse``. Buffered writes stay in the ``CallContext`` for the host t
 * ``process_writes(influxdb3_local, table_batches, args)``
 * ``process_scheduled_call(influxdb3_local, call_time, args)`` — ``call_time`` is a naive
   ``datetime`` in the local time zone, whole seconds, as InfluxDB 3 builds it.
-* ``process_request(influxdb3_local, query_parameters, request_headers, request_body, args)``
+* ``process_request(influxdb3_local, query_parameters, request_headers, request_body, args)`` —
+  ``request_headers`` as ``request_headers()`` shapes them for every host.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +34,8 @@ from workbench.plugins.runtime.response import HttpResponse, ResponseError, to_h
 from workbench.protocol.durations import format_duration
 
 REQUEST_CALL_FAILED = "Python function call failed: "
+FINISHED = "finished execution in "
+FINISHED_DURATION = re.compile(f"({FINISHED}).*$")  # the duration in that log line, masked to compare runs
 
 
 @dataclass
@@ -78,7 +82,7 @@ def _run(ctx: CallContext, start_line: str, call: Callable[[InfluxDB3Local], Htt
     except BaseException as exc:  # a plugin failure of any kind (SystemExit too) is reported, never raised
         return CallOutcome(failure=_failure(exc), elapsed_ns=time.perf_counter_ns() - t0)
     elapsed = time.perf_counter_ns() - t0
-    ctx.log("INFO", f"finished execution in {format_duration(elapsed)}")
+    ctx.log("INFO", FINISHED + format_duration(elapsed))
     return CallOutcome(response=response, elapsed_ns=elapsed)
 
 
@@ -110,6 +114,21 @@ def run_process_scheduled_call(
         source.entry(PROCESS_SCHEDULED_CALL)(local, call_time_for(scheduled_ns), args)
 
     return _run(ctx, f"starting execution with scheduled time {schedule_time_text(scheduled_ns)}", call)
+
+
+def request_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Headers as ``process_request`` receives them: lower-case names, the last value of a repeated
+    name, no ``Authorization``.
+
+    >>> request_headers([("X-One", "1"), ("x-one", "2"), ("Authorization", "Bearer t"), ("Accept", "*/*")])
+    {'x-one': '2', 'accept': '*/*'}
+    """
+    headers: dict[str, str] = {}
+    for name, value in pairs:
+        name = name.lower()
+        if name != "authorization":
+            headers[name] = value
+    return headers
 
 
 def run_process_request(

@@ -6,7 +6,9 @@ the captured writes per database (synchronous writes first, then buffered ones, 
 applies them), lets the host validate them against its schema, and returns the body of
 ``/api/v3/plugin_test/{wal,schedule}``: ``log_lines``, ``database_writes`` and ``errors``. A
 failed call answers ``{"log_lines": [], "database_writes": {}, "errors": ["error executing
-plugin: <message>"]}`` as InfluxDB 3 does, plus (our addition) ``traceback``.
+plugin: <message>"]}`` as InfluxDB 3 does, plus (our addition) ``traceback``. A request call's
+answer as JSON (``response_json``) is shaped here too, for ``/api/v3/plugin_test/request`` and
+the offline bench alike.
 """
 
 from __future__ import annotations
@@ -59,12 +61,7 @@ class DryRun:
 
     def request_report(self, outcome: CallOutcome, validate: Validator) -> dict[str, Any]:
         """``report`` plus the HTTP response the request plugin produced (our extension)."""
-        body = self.report(outcome, validate)
-        response = outcome.response if outcome.failure is None else error_response(outcome.failure.message)
-        body["status"] = response.status
-        body["headers"] = dict(response.headers)
-        body["body"] = response.body.decode(errors="replace")
-        return body
+        return {**self.report(outcome, validate), **response_json(outcome)}
 
 
 def error_response(message: str) -> HttpResponse:
@@ -72,6 +69,20 @@ def error_response(message: str) -> HttpResponse:
     return HttpResponse(
         500, [("Content-Type", "application/json")], json.dumps({"error": message}, separators=(",", ":")).encode()
     )
+
+
+def response_json(outcome: CallOutcome) -> dict[str, Any]:
+    """What a request call answered, as JSON: ``status``, ``headers`` and ``body`` (text).
+
+    The plugin's response, or for a failed call the 500 of ``error_response``.
+    """
+    response = outcome.response if outcome.failure is None else error_response(outcome.failure.message)
+    assert response is not None  # a successful request call always has one
+    return {
+        "status": response.status,
+        "headers": dict(response.headers),
+        "body": response.body.decode(errors="replace"),
+    }
 
 
 def failed_report(error: str, traceback: str | None = None) -> dict[str, Any]:

@@ -82,16 +82,22 @@ class PluginSource:
             return self._code
 
 
-def _fingerprint(root: Path) -> tuple:
-    """(relative path, mtime, size) of every ``.py`` file under ``root`` (``__pycache__`` skipped)."""
+def package_files(root: Path) -> list[Path]:
+    """Every ``.py`` file of the package plugin at ``root``, ``__pycache__`` skipped.
+
+    In a stable order: a directory's files (sorted) before its subdirectories (sorted).
+    Symbolic links to directories are not followed.
+    """
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-        for f in sorted(filenames):
-            if f.endswith(".py"):
-                p = Path(dirpath, f)
-                found.append((str(p.relative_to(root)), _stat_key(p)))
-    return tuple(found)
+        found.extend(Path(dirpath, f) for f in sorted(filenames) if f.endswith(".py"))
+    return found
+
+
+def _fingerprint(root: Path) -> tuple:
+    """(relative path, mtime, size) of every file ``package_files`` finds under ``root``."""
+    return tuple((str(p.relative_to(root)), _stat_key(p)) for p in package_files(root))
 
 
 class _Packages:

@@ -8,8 +8,8 @@ The plugin-facing runtime (``influxdb3_local``, loading, calling, dry-run shapin
 * ``triggers`` — one running trigger: its event queue, calls and ``error_behavior``;
 * ``threads`` — plugin calls on worker threads, bounded by ``--plugin-timeout``;
 * ``host`` — queries, synchronous writes, write-back and ``table_batches`` against the real server;
-* ``spec``, ``cron``, ``scheduler`` — the trigger grammar and when schedules fire (the pure rules
-  live in ``workbench.plugins.runtime``, shared with the offline plugin bench);
+* ``spec``, ``scheduler`` — the trigger grammar and when schedules fire (the pure rules, cron
+  expressions included, live in ``workbench.plugins.runtime``, shared with the offline plugin bench);
 * ``files`` — plugin files under ``--plugin-dir`` (path checks, uploads, ``_internal.plugin_files``);
 * ``environment`` — the plugin virtual environment and package installs;
 * ``dryrun`` — ``/api/v3/plugin_test/*``; ``logs`` — ``system.processing_engine_logs``.

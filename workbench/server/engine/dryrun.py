@@ -19,7 +19,6 @@ from workbench.plugins.runtime import (
     CallContext,
     CallOutcome,
     DryRun,
-    PluginFailure,
     PluginSource,
     failed_report,
     run_process_request,
@@ -35,7 +34,6 @@ from workbench.server.catalog.names import validate_db_name
 from workbench.server.engine.files import PluginFileError, plugin_error
 from workbench.server.engine.host import describe_write_error, table_batches
 from workbench.server.engine.manager import ProcessingEngine
-from workbench.server.engine.threads import PluginTimeout
 from workbench.server.errors import InvalidName, ServerError
 from workbench.server.write.lp_batch import parse_body
 from workbench.server.write.validate import AbortWrite, ValidatedWrite, validate
@@ -94,10 +92,7 @@ def _source(engine: ProcessingEngine, filename: str) -> PluginSource:
 
 
 async def _call(engine: ProcessingEngine, run: DryRun, call: Callable[[CallContext], CallOutcome]) -> CallOutcome:
-    try:
-        return await engine.threads.run(lambda: call(run.context), run.context, "dry run")
-    except PluginTimeout as exc:
-        return CallOutcome(failure=PluginFailure(str(exc), f"the plugin was stopped at:\n{exc.stack}"))
+    return await engine.threads.call(call, run.context, "dry run")
 
 
 def _dry_run(engine: ProcessingEngine, body: dict[str, Any]) -> DryRun:

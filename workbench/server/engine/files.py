@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 
 from workbench.plugins.runtime import PluginSource
+from workbench.plugins.runtime.loader import package_files
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.catalog.model import TriggerDef
 from workbench.server.errors import InternalError
@@ -195,12 +196,7 @@ class PluginFiles:
                 if path.is_file():
                     rows.append(_file_row(trigger.name, trigger.plugin_filename, path))
                 elif path.is_dir():
-                    for dirpath, dirnames, filenames in os.walk(path):
-                        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
-                        for f in sorted(filenames):
-                            if f.endswith(".py"):
-                                p = Path(dirpath, f)
-                                rows.append(_file_row(trigger.name, str(p.relative_to(path)), p))
+                    rows.extend(_file_row(trigger.name, str(p.relative_to(path)), p) for p in package_files(path))
         return pa.Table.from_pylist(rows, schema=PLUGIN_FILES_SCHEMA)
 
 

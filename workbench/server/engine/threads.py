@@ -4,7 +4,8 @@ Every call runs on its own daemon thread; the event loop only awaits its result.
 outlives the timeout, or whose trigger is stopped meanwhile, is given up on:
 
 1. the caller stops waiting and gets ``PluginTimeout`` (with the stack the plugin was stuck at),
-   so the WAL listener, the trigger's queue and other triggers carry on;
+   so the WAL listener, the trigger's queue and other triggers carry on; ``call`` turns it into
+   the failed ``CallOutcome`` that triggers and dry runs report;
 2. the call's ``influxdb3_local`` is closed (every further call on it raises) and its buffered
    writes are never applied;
 3. ``PluginCancelled`` is raised inside the thread (``PyThreadState_SetAsyncExc``), repeatedly
@@ -30,7 +31,7 @@ from types import FrameType
 from typing import TypeVar
 
 import workbench
-from workbench.plugins.runtime import CallContext, PluginCancelled
+from workbench.plugins.runtime import CallContext, CallOutcome, PluginCancelled, PluginFailure
 from workbench.protocol.durations import format_duration
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,18 @@ class PluginThreads:
         self.timeout_ns = timeout_ns  # 0: no limit
         self._report = report  # (trigger name, level, text) -> system.processing_engine_logs
         self._reapers: set[asyncio.Task] = set()
+
+    async def call(self, fn: Callable[[CallContext], CallOutcome], ctx: CallContext, name: str) -> CallOutcome:
+        """``fn(ctx)`` on a plugin thread; a call that runs past the timeout is a failed outcome.
+
+        The failure's message is the ``PluginTimeout`` text and its traceback the stack the plugin
+        was stopped at (none when the thread's stack could not be read).
+        """
+        try:
+            return await self.run(lambda: fn(ctx), ctx, name)
+        except PluginTimeout as exc:
+            where = f"the plugin was stopped at:\n{exc.stack}" if exc.stack else None
+            return CallOutcome(failure=PluginFailure(str(exc), where))
 
     async def run(self, fn: Callable[[], T], ctx: CallContext, name: str) -> T:
         loop = asyncio.get_running_loop()

@@ -43,7 +43,6 @@ from workbench.server.catalog.model import TriggerDef
 from workbench.server.engine.host import table_batches, write_back
 from workbench.server.engine.scheduler import schedule_for, sleep_until
 from workbench.server.engine.spec import SCHEDULE, TriggerSpec
-from workbench.server.engine.threads import PluginTimeout
 from workbench.server.wal.format import WriteOp
 
 if TYPE_CHECKING:
@@ -218,10 +217,7 @@ class TriggerRunner:
                 self.trigger.arguments,
             )
         try:
-            outcome = await engine.threads.run(lambda: call(ctx), ctx, self.name)
-        except PluginTimeout as exc:
-            where = f"the plugin was stopped at:\n{exc.stack}" if exc.stack else None
-            outcome = CallOutcome(failure=PluginFailure(str(exc), where))
+            outcome = await engine.threads.call(call, ctx, self.name)
         except Exception as exc:
             outcome = CallOutcome(failure=PluginFailure.from_exception(exc))
         return ctx, outcome

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from workbench.plugins.runtime import request_headers
 from workbench.protocol import routes
 from workbench.server.engine import dryrun
 from workbench.server.errors import BadRequest
@@ -97,22 +98,13 @@ async def disable_trigger(request: Request, state: ServerState) -> Response:
 # ---------------------------------------------------------------------- request triggers
 
 
-def plugin_headers(request: Request) -> dict[str, str]:
-    """Request headers as plugins get them: lower-case names, last value wins, no credentials."""
-    headers = {}
-    for key, value in request.headers.raw:
-        name = key.decode("latin-1").lower()
-        if name != "authorization":
-            headers[name] = value.decode("latin-1")
-    return headers
-
-
 async def request_trigger(request: Request, state: ServerState) -> Response:
     raw_path = request.scope.get("raw_path") or request.url.path.encode()
     path = raw_path.decode("utf-8", "replace").split("?", 1)[0][len(routes.ENGINE_PREFIX) :]
     params = dict(parse_qsl(request.url.query, keep_blank_values=True))
     body = await read_body(request, state.config.max_http_request_size)
-    response = await state.engine.request(path, params, plugin_headers(request), body)
+    headers = request_headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw)
+    response = await state.engine.request(path, params, headers, body)
     if response is None:
         return Response(NOT_FOUND_BODY, status_code=404)
     status = response.status if 100 <= response.status <= 999 else 500
@@ -158,8 +150,7 @@ async def test_request(request: Request, state: ServerState) -> Response:
     path = json_field(body, "path", str, required=False, default="")
     params = dict(parse_qsl(urlsplit(path).query, keep_blank_values=True))
     params.update(string_map(body.get("query_parameters"), "query_parameters") or {})
-    given = string_map(body.get("headers"), "headers") or {}
-    headers = {k.lower(): v for k, v in given.items() if k.lower() != "authorization"}
+    headers = request_headers((string_map(body.get("headers"), "headers") or {}).items())
     return json_response(await dryrun.request(state.engine, req, params, headers, text.encode()))
 
 
