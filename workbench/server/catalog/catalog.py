@@ -175,7 +175,8 @@ class Catalog:
 
     # ------------------------------------------------------------------ databases
 
-    def _check_db_limit(self) -> None:
+    def check_database_limit(self) -> None:
+        """Raise ``LimitExceeded`` if one more user database would pass the limit."""
         if self.user_database_count() >= self.db_limit:
             raise LimitExceeded(f"Adding a new database would exceed limit of {self.db_limit} databases")
 
@@ -184,7 +185,7 @@ class Catalog:
         with self.transaction():
             if name in self.databases:
                 raise AlreadyExists()
-            self._check_db_limit()
+            self.check_database_limit()
             return self._add_database(name, retention_ns)
 
     def _add_database(self, name: str, retention_ns: int | None) -> DatabaseDef:
@@ -206,7 +207,7 @@ class Catalog:
                 if db.deleted:  # a soft-deleted database keeps its old name only until renamed
                     raise AlreadyDeleted(name)
                 return db
-            self._check_db_limit()
+            self.check_database_limit()
             return self._add_database(name, None)
 
     def set_database_retention(self, name: str, retention_ns: int | None) -> None:
@@ -256,20 +257,28 @@ class Catalog:
 
     # ------------------------------------------------------------------ tables
 
-    def _check_table_limit(self) -> None:
-        count = self.table_count()
+    def check_table_limit(self, pending: int = 0) -> None:
+        """Raise ``LimitExceeded`` if one more table would pass the limit.
+
+        ``pending``: tables a write plans to create on top of the catalog's (not added yet).
+        """
+        count = self.table_count() + pending
         if count >= self.table_limit:
             raise LimitExceeded(
                 "Update to schema would exceed number of tables limit: attempted to create table but "
                 f"already have {count} table(s) (limit: {self.table_limit})"
             )
 
-    def column_limit_message(self) -> str:
-        return f"Update to schema would exceed number of columns per table limit of {self.column_limit} columns"
+    def check_column_limit(self, count: int, adding: int = 1) -> None:
+        """Raise ``LimitExceeded`` if a table with ``count`` tags and fields cannot take ``adding`` more."""
+        if count + adding > self.column_limit:
+            raise LimitExceeded(
+                f"Update to schema would exceed number of columns per table limit of {self.column_limit} columns"
+            )
 
     def add_table(self, db: DatabaseDef, name: str) -> TableDef:
         """A new, empty table (with its ``time`` column); the caller holds the transaction."""
-        self._check_table_limit()
+        self.check_table_limit()
         table = TableDef(self._next_table_id, name)
         self._next_table_id += 1
         table.add_column("time", ColumnType.TIME)
@@ -278,8 +287,7 @@ class Catalog:
         return table
 
     def add_column(self, table: TableDef, name: str, type: ColumnType) -> None:
-        if table.field_and_tag_count >= self.column_limit:
-            raise LimitExceeded(self.column_limit_message())
+        self.check_column_limit(table.field_and_tag_count)
         table.add_column(name, type)
         self._changed()
 
@@ -303,8 +311,7 @@ class Catalog:
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise BadRequest(f"duplicate column name: {dupes[0]}")
-        if len(names) > self.column_limit:
-            raise LimitExceeded(self.column_limit_message())
+        self.check_column_limit(0, len(names))
         with self.transaction():
             if db_name == INTERNAL_DB:
                 raise InternalError("cannot modify internal db")

@@ -24,11 +24,9 @@ from workbench.protocol.line_protocol import ParsedLine, format_line
 from workbench.protocol.precision import AUTO_MICROS_BELOW, AUTO_MILLIS_BELOW, AUTO_SECONDS_BELOW, Precision
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.catalog.model import RESERVED_COLUMN_NAMES, TAG_ARROW_TYPE, TIME_ARROW_TYPE, ColumnType
-from workbench.server.errors import LimitExceeded
+from workbench.server.errors import BadRequest, LimitExceeded
 from workbench.server.wal.format import WriteOp
 from workbench.server.write.parsed import FieldKind, LineGroup, ParsedWrite
-
-LIMIT_PREFIXES = ("Update to schema would exceed number of", "Adding a new database would exceed limit of")
 
 _KIND_TO_TYPE = {
     FieldKind.FLOAT: ColumnType.FLOAT,
@@ -55,10 +53,7 @@ class ValidatedWrite:
     errors: list[WriteLineError] = field(default_factory=list)
     line_count: int = 0
     field_count: int = 0
-
-    @property
-    def limit_hit(self) -> bool:
-        return any(e.error_message.startswith(LIMIT_PREFIXES) for e in self.errors)
+    limit_hit: bool = False  # some line was rejected by a schema limit (the write answers 422)
 
 
 class AbortWrite(Exception):
@@ -108,18 +103,13 @@ class _Plan:
         base = self.db.tables[table].field_and_tag_count if self.db and table in self.db.tables else 0
         return base + len(self.new_columns.get(table, {}))
 
-    def check_group(self, group: LineGroup) -> str | None:
-        """Plan the group's schema changes; the first error message if the group is rejected."""
+    def check_group(self, group: LineGroup) -> None:
+        """Plan the group's schema changes; raises ``BadRequest`` or ``LimitExceeded`` to reject it."""
         table = group.measurement
         staged: dict[str, ColumnType] = {}
         creating = not self.table_exists(table)
         if creating:
-            count = self.catalog.table_count() + len(self.new_tables)
-            if count >= self.catalog.table_limit:
-                return (
-                    "Update to schema would exceed number of tables limit: attempted to create table "
-                    f"but already have {count} table(s) (limit: {self.catalog.table_limit})"
-                )
+            self.catalog.check_table_limit(pending=len(self.new_tables))
         added = 0
         wanted = [(k, ColumnType.TAG) for k in group.tag_keys]
         wanted += [(k, _KIND_TO_TYPE[kind]) for k, kind in zip(group.field_keys, group.field_kinds, strict=True)]
@@ -127,29 +117,27 @@ class _Plan:
         for name, ctype in wanted:
             if ctype.is_field:
                 if name in seen_fields:
-                    return f"invalid line protocol - multiple instances of '{name}' field found"
+                    raise BadRequest(f"invalid line protocol - multiple instances of '{name}' field found")
                 seen_fields.add(name)
             if creating and name in RESERVED_COLUMN_NAMES:
-                return f"'{name}' is a reserved column"
+                raise BadRequest(f"'{name}' is a reserved column")
             existing = staged.get(name) or self.column_type(table, name)
             if name == "time" and existing is None:
                 existing = ColumnType.TIME
             if existing is not None:
                 if existing is not ctype:
-                    return (
+                    raise BadRequest(
                         f"invalid column type for column '{name}', expected {existing.influx_name}, "
                         f"got {ctype.influx_name}"
                     )
                 continue
-            if self.column_count(table) + added >= self.catalog.column_limit:
-                return self.catalog.column_limit_message()
+            self.catalog.check_column_limit(self.column_count(table) + added)
             staged[name] = ctype
             added += 1
         if creating:
             self.new_tables[table] = {"time": ColumnType.TIME, **staged}
         elif staged:
             self.new_columns.setdefault(table, {}).update(staged)
-        return None
 
     def commit(self, db_name: str) -> None:
         if not self.new_tables and not self.new_columns:
@@ -236,19 +224,21 @@ def validate(
         raise AbortWrite(errors[0])
     if catalog.db(db_name) is None:
         with catalog.transaction():
-            if catalog.db(db_name) is None and catalog.user_database_count() >= catalog.db_limit:
-                raise LimitExceeded(f"Adding a new database would exceed limit of {catalog.db_limit} databases")
+            if catalog.db(db_name) is None:
+                catalog.check_database_limit()
     plan = _Plan(catalog, db_name)
     accepted: list[tuple[LineGroup, pa.Array | None, pa.Array]] = []
     for group in parsed.groups:
-        message = plan.check_group(group)
-        if message is not None:
+        try:
+            plan.check_group(group)
+        except (BadRequest, LimitExceeded) as exc:
+            result.limit_hit |= isinstance(exc, LimitExceeded)
             group_errors = [
-                WriteLineError(message, int(n), _group_line(group, i))
+                WriteLineError(exc.message, int(n), _group_line(group, i))
                 for i, n in enumerate(group.line_numbers.to_pylist())
             ]
             if not accept_partial:
-                raise AbortWrite(min([*group_errors, *errors], key=lambda e: e.line_number))
+                raise AbortWrite(min([*group_errors, *errors], key=lambda e: e.line_number)) from None
             errors.extend(group_errors)
             continue
         times, ts_errors = _timestamps(group.timestamps, precision, now_ns)
