@@ -175,17 +175,13 @@ class ServerState:
 
     def _apply_replay(self) -> None:
         """Feed the replayed WAL to the replay listeners, skipping deleted or cleared tables."""
-        known = {}
-        for db in self.catalog.all_databases():
-            for t in db.tables.values():
-                known[(db.id, t.id)] = t
         for f in self.files.all_files():  # first: replayed rows reaching into persisted time may duplicate them
             self.buffer.set_persisted_max_time(f.db_id, f.table_id, f.max_time)
         for contents in self._replayed:
             ops = [
                 op
                 for op in contents.ops
-                if (t := known.get((op.db_id, op.table_id))) is not None
+                if (t := self.catalog.table_by_id(op.db_id, op.table_id)) is not None
                 and contents.sequence > t.cleared_through_wal_seq
             ]
             for listener in self.replay_listeners:

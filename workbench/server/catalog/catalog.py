@@ -72,6 +72,7 @@ class Catalog:
         self._next_table_id = 0
         self._next_token_id = 0
         self._next_cache_id = 0
+        self._by_id: tuple[dict[int, DatabaseDef], dict[tuple[int, int], TableDef]] | None = None
         loaded = store.load()
         if loaded is None:
             self.databases[INTERNAL_DB] = DatabaseDef(0, INTERNAL_DB, retention_ns=INTERNAL_RETENTION_NS)
@@ -122,6 +123,7 @@ class Catalog:
 
     def _changed(self) -> None:
         self._dirty = True
+        self._by_id = None
 
     def detached_copy(self) -> Catalog:
         """A copy in memory that is never persisted: for validating writes without applying them."""
@@ -158,6 +160,23 @@ class Catalog:
             return None
         t = db.tables.get(table_name)
         return t if t is not None and not t.deleted else None
+
+    def _id_index(self) -> tuple[dict[int, DatabaseDef], dict[tuple[int, int], TableDef]]:
+        """Databases and tables by id (deleted ones too), rebuilt after any change."""
+        with self._lock:
+            if self._by_id is None:
+                dbs = {d.id: d for d in self.databases.values()}
+                tables = {(d.id, t.id): t for d in dbs.values() for t in d.tables.values()}
+                self._by_id = (dbs, tables)
+            return self._by_id
+
+    def db_by_id(self, db_id: int) -> DatabaseDef | None:
+        """The database with this id, soft-deleted ones included (WAL ops and files carry ids)."""
+        return self._id_index()[0].get(db_id)
+
+    def table_by_id(self, db_id: int, table_id: int) -> TableDef | None:
+        """The table with these ids, soft-deleted ones included."""
+        return self._id_index()[1].get((db_id, table_id))
 
     def active_databases(self) -> list[DatabaseDef]:
         with self._lock:

@@ -162,15 +162,12 @@ class ProcessingEngine:
         runner.stopped = True
 
         async def disable() -> None:
-            db = self._database(runner.db_id)
+            db = self.catalog.db_by_id(runner.db_id)
             if db is not None and not db.deleted:
                 self.catalog.set_trigger_disabled(db.name, runner.name, True)
             await self._stop(runner.db_id, runner.name)
 
         self._spawn(disable())
-
-    def _database(self, db_id: int) -> DatabaseDef | None:
-        return next((d for d in self.catalog.all_databases() if d.id == db_id), None)
 
     # ------------------------------------------------------------------ events
 

@@ -119,12 +119,11 @@ def parquet_files(catalog: Catalog, files: PersistedFiles) -> Builder:
         db = catalog.db(db_name)
         rows = []
         if db is not None:
-            names = {t.id: t.name for t in db.tables.values()}
             for f in files.db_files(db.id):
-                if f.table_id in names:
+                if (table := catalog.table_by_id(db.id, f.table_id)) is not None:
                     rows.append(
                         {
-                            "table_name": names[f.table_id],
+                            "table_name": table.name,
                             "path": f.path,
                             "size_bytes": f.size_bytes,
                             "row_count": f.row_count,

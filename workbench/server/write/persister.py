@@ -182,7 +182,7 @@ class Persister:
     def _persist(self, taken: dict[tuple[int, int], list[Chunk]], seq: int) -> int:
         new_files: list[ParquetFile] = []
         for (db_id, table_id), chunks in taken.items():
-            table_def = self._table_def(db_id, table_id)
+            table_def = self.catalog.table_by_id(db_id, table_id)
             if table_def is None:  # dropped meanwhile: nothing to persist
                 continue
             tb = self.buffer.table(db_id, table_id)
@@ -219,11 +219,3 @@ class Persister:
             for key, chunks in taken.items():
                 self.buffer.release(key, chunks)
         return len(new_files)
-
-    def _table_def(self, db_id: int, table_id: int):
-        for db in self.catalog.all_databases():
-            if db.id == db_id:
-                for t in db.tables.values():
-                    if t.id == table_id:
-                        return t
-        return None
