@@ -134,11 +134,12 @@ def test_replay_skips_corrupt_files_or_fails_when_asked(tmp_path):
     bad[-1] ^= 0xFF
     wal_path(tmp_path, 2).write_bytes(bytes(bad))
     report = ReplayReport()
-    seqs = [c.sequence for c in replay(tmp_path, after_sequence=0, fail_on_error=False, report=report)]
+    present = wal_sequences(tmp_path)
+    seqs = [c.sequence for c in replay(tmp_path, present, after_sequence=0, fail_on_error=False, report=report)]
     assert seqs == [1, 3]
     assert [s for s, _ in report.corrupt] == [2]
     with pytest.raises(WalReplayError, match=r"00000000002\.wal"):
-        list(replay(tmp_path, after_sequence=0, fail_on_error=True, report=ReplayReport()))
+        list(replay(tmp_path, present, after_sequence=0, fail_on_error=True, report=ReplayReport()))
     report = ReplayReport()
-    assert [c.sequence for c in replay(tmp_path, after_sequence=2, fail_on_error=False, report=report)] == [3]
+    assert [c.sequence for c in replay(tmp_path, present, after_sequence=2, fail_on_error=False, report=report)] == [3]
     assert report.skipped == [1, 2]

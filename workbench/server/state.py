@@ -66,6 +66,7 @@ class ServerState:
         self._replayed: list[WalContents] = list(
             replay(
                 wal_dir,
+                existing,
                 after_sequence=self.files.wal_sequence,
                 fail_on_error=config.wal_replay_fail_on_error,
                 report=self.replay_report,
@@ -77,8 +78,8 @@ class ServerState:
             flush_interval_ns=config.wal_flush_interval,
             max_pending=config.wal_max_write_buffer_size,
             next_sequence=next_seq,
+            files_since_snapshot=len(existing),
         )
-        self.wal.last_flushed_sequence = next_seq - 1
         # Listeners that also receive the replayed WAL at startup (the processing engine, which
         # must not see replayed data, registers on self.wal directly).
         self.replay_listeners: list = [self.buffer]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.server.wal.format import WalContents, WalDecodeError, decode
-from workbench.server.wal.wal import wal_path, wal_sequences
+from workbench.server.wal.wal import wal_path
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,11 @@ class WalReplayError(Exception):
     pass
 
 
-def replay(wal_dir: Path, *, after_sequence: int, fail_on_error: bool, report: ReplayReport) -> Iterator[WalContents]:
-    for seq in wal_sequences(wal_dir):
+def replay(
+    wal_dir: Path, sequences: list[int], *, after_sequence: int, fail_on_error: bool, report: ReplayReport
+) -> Iterator[WalContents]:
+    """The contents of the WAL files ``sequences`` (ascending, as ``wal_sequences`` lists them)."""
+    for seq in sequences:
         path = wal_path(wal_dir, seq)
         if seq <= after_sequence:
             report.skipped.append(seq)

@@ -53,8 +53,16 @@ def wal_sequences(wal_dir: Path) -> list[int]:
 
 class Wal:
     def __init__(
-        self, wal_dir: Path, clock: Clock, *, flush_interval_ns: int, max_pending: int, next_sequence: int = 1
+        self,
+        wal_dir: Path,
+        clock: Clock,
+        *,
+        flush_interval_ns: int,
+        max_pending: int,
+        next_sequence: int = 1,
+        files_since_snapshot: int = 0,
     ):
+        """``files_since_snapshot``: how many WAL files the directory already holds."""
         self.dir = wal_dir
         self.dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
@@ -72,7 +80,7 @@ class Wal:
         self._idle.set()
         self.next_sequence = next_sequence
         self.last_flushed_sequence = next_sequence - 1
-        self.files_since_snapshot = len(wal_sequences(wal_dir))
+        self.files_since_snapshot = files_since_snapshot
 
     def add_listener(self, listener: WalListener) -> None:
         self._listeners.append(listener)
