@@ -15,11 +15,10 @@ from starlette.responses import Response
 
 from workbench.protocol import routes
 from workbench.protocol.durations import DurationError, parse_duration
-from workbench.protocol.formats import QueryFormat
 from workbench.server.catalog.catalog import INTERNAL_DB
 from workbench.server.catalog.model import ColumnType
 from workbench.server.errors import BadRequest
-from workbench.server.http import formatters
+from workbench.server.http.query import parse_format, render
 from workbench.server.http.request import json_field, param_bool, read_json, require, string_list
 from workbench.server.http.responses import empty
 from workbench.server.state import ServerState
@@ -55,28 +54,9 @@ def hard_delete_time(value: str | None, state: ServerState) -> int | None:
     return max(now, int(t.timestamp() * 1e9))
 
 
-def table_body(rows: dict, schema: pa.Schema, fmt_name: str) -> Response:
-    try:
-        fmt = QueryFormat.parse(fmt_name)
-    except ValueError as exc:
-        raise BadRequest(f"serde error: {exc}") from None
-    table = pa.table(rows, schema=schema)
-    if fmt is QueryFormat.PRETTY:
-        body = formatters.pretty(table)
-    elif fmt is QueryFormat.PARQUET:
-        body = formatters.parquet(table)
-    elif fmt is QueryFormat.JSON:
-        body = b"[" + b"".join(formatters.json_rows(b) for b in table.to_batches()) + b"]"
-    elif fmt is QueryFormat.JSONL:
-        body = b"".join(formatters.jsonl_rows(b) for b in table.to_batches())
-    else:
-        body = b"".join(formatters.csv_rows(b, header=i == 0) for i, b in enumerate(table.to_batches()))
-    return Response(body, media_type=fmt.content_type)
-
-
 async def list_databases(request: Request, state: ServerState) -> Response:
     q = request.query_params
-    fmt = require(q, "format")
+    fmt_name = require(q, "format")
     show_deleted = param_bool(q.get("show_deleted"), "show_deleted")
     dbs = [d for d in state.catalog.all_databases() if show_deleted or not d.deleted]
     dbs.sort(key=lambda d: (d.deleted, d.name))
@@ -85,7 +65,9 @@ async def list_databases(request: Request, state: ServerState) -> Response:
     if show_deleted:
         rows["deleted"] = [d.deleted for d in dbs]
         fields.append(pa.field("deleted", pa.bool_()))
-    return table_body(rows, pa.schema(fields), fmt)
+    fmt = parse_format(fmt_name)
+    table = pa.table(rows, schema=pa.schema(fields))
+    return Response(render(table.to_batches(), table.schema, fmt), media_type=fmt.content_type)
 
 
 async def create_database(request: Request, state: ServerState) -> Response:

@@ -71,13 +71,16 @@ async def parse_query_request(request: Request, state: ServerState, *, db_requir
     q = require(src, "q")
     if not isinstance(q, str) or (db is not None and not isinstance(db, str)):
         raise BadRequest("serde json error: `db` and `q` must be strings")
-    fmt = accepted
-    if src.get("format") is not None:
-        try:
-            fmt = QueryFormat.parse(str(src["format"]))
-        except ValueError as exc:
-            raise BadRequest(f"serde error: {exc}") from None
+    fmt = accepted if src.get("format") is None else parse_format(str(src["format"]))
     return QueryRequest(db, q, fmt, _params(src.get("params")))
+
+
+def parse_format(name: str) -> QueryFormat:
+    """A ``format`` parameter, with InfluxDB 3's error for an unknown one."""
+    try:
+        return QueryFormat.parse(name)
+    except ValueError as exc:
+        raise BadRequest(f"serde error: {exc}") from None
 
 
 def _next(it: Iterator[pa.RecordBatch]) -> pa.RecordBatch | None:
@@ -163,12 +166,17 @@ def _begin(start: Start, fmt: QueryFormat):
         rows += batch.num_rows
         if not whole and rows >= STREAM_AFTER_ROWS:
             return schema, it, success, prefix, None
+    return schema, it, success, prefix, render(prefix, schema, fmt)
+
+
+def render(batches: list[pa.RecordBatch], schema: pa.Schema, fmt: QueryFormat) -> bytes:
+    """A whole result as one body in ``fmt``."""
     if fmt is QueryFormat.PRETTY:
-        return schema, it, success, prefix, formatters.pretty(batches_to_table(prefix, schema))
+        return formatters.pretty(batches_to_table(batches, schema))
     if fmt is QueryFormat.PARQUET:
-        return schema, it, success, prefix, formatters.parquet(batches_to_table(prefix, schema))
+        return formatters.parquet(batches_to_table(batches, schema))
     r = _Renderer(fmt)
-    return schema, it, success, prefix, r.head() + b"".join(r.piece(b) for b in prefix) + r.tail()
+    return r.head() + b"".join(r.piece(b) for b in batches) + r.tail()
 
 
 async def respond(start: Start, fmt: QueryFormat, state: ServerState, query_type: str) -> Response:
