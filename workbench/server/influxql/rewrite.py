@@ -115,9 +115,9 @@ class Rewriter:
         sources = self.sources(stmt, time_range)
         if all(isinstance(f.expr, ast.VarRef) and f.expr.name.lower() == "time" for f in fields):
             raise InfluxQLQueryError("at least 1 non-time field must be queried")
-        fields = self.expand_fields(fields, sources, stmt.dimensions)
-        kind = functions.classify(fields, group_by_time=interval is not None, fill=stmt.fill)
         merged = _merged_columns(sources)
+        fields = self.expand_fields(fields, sources, merged, stmt.dimensions)
+        kind = functions.classify(fields, group_by_time=interval is not None, fill=stmt.fill)
         for f in fields:
             functions.check_arithmetic(f.expr, lambda r: kind_of(r, merged))
         out_fields = _name_fields(fields, merged)
@@ -144,6 +144,7 @@ class Rewriter:
 
     def sources(self, stmt: ast.SelectStatement, time_range: ir.TimeRange) -> tuple[ir.Source, ...]:
         found: dict[str, ir.Source] = {}
+        names: list[str] | None = None  # the database's measurements, listed once per statement
         for src in stmt.sources:
             if isinstance(src, ast.SubQuery):
                 inner = self.select(src.select, time_range)
@@ -154,7 +155,8 @@ class Rewriter:
                     tags = _group_tags(stmt.dimensions, columns)
                     found.setdefault(inner_src.name, ir.Source(inner_src.name, columns, tags, inner))
                 continue
-            names = self.schema.measurements(self.db)
+            if names is None:
+                names = self.schema.measurements(self.db)
             if src.regex is not None:
                 pattern = compile_regex(src.regex)
                 matched = [n for n in names if pattern.search(n)]
@@ -168,9 +170,13 @@ class Rewriter:
     # -- fields ----------------------------------------------------------------------------
 
     def expand_fields(
-        self, fields: tuple[ast.Field, ...], sources: tuple[ir.Source, ...], dims: tuple[ast.Dimension, ...]
+        self,
+        fields: tuple[ast.Field, ...],
+        sources: tuple[ir.Source, ...],
+        merged: Mapping[str, str],
+        dims: tuple[ast.Dimension, ...],
     ) -> tuple[ast.Field, ...]:
-        merged = _merged_columns(sources)
+        """``merged``: the sources' columns, as ``_merged_columns`` unites them."""
         grouped = _grouped_tag_names(dims, sources)
         out: list[ast.Field] = []
         for f in fields:
