@@ -128,25 +128,23 @@ async def query_v1(request: Request, state: ServerState) -> Response:
     except ValueError:
         raise _v1_error(f"invalid chunk_size: {params.get('chunk_size')}") from None
 
-    def run():
+    def answer() -> tuple[bool, Response]:
+        """Plan, run and render in one worker-thread trip; whether every statement succeeded."""
         plans = influxql_runner.plan(state.catalog, text, database=params.get("db") or None,
                                      now_ns=state.clock.now_ns(), params=bind,
                                      retention_policy=params.get("rp") or None)  # fmt: skip
-        return [influxql_runner.execute(state.executor, p, text) for p in plans]
+        results = [influxql_runner.execute(state.executor, p, text) for p in plans]
+        ok = all(r.error is None for r in results)
+        if fmt == "csv":
+            return ok, Response(v1_body.render_csv(results, epoch=epoch), media_type="application/csv")
+        if chunked:
+            chunks = list(v1_body.render_chunks(results, epoch=epoch, chunk_size=chunk_size, pretty=pretty))
+            return ok, StreamingResponse(iter(chunks), media_type="application/json")
+        return ok, Response(v1_body.render_json(results, epoch=epoch, pretty=pretty), media_type="application/json")
 
-    results = await asyncio.to_thread(run)
-    ok = all(r.error is None for r in results)
+    ok, response = await asyncio.to_thread(answer)
     state.metrics.observe_query("influxql", ok, time.perf_counter() - started)
-    if fmt == "csv":
-        body = await asyncio.to_thread(v1_body.render_csv, results, epoch=epoch)
-        return Response(body, media_type="application/csv")
-    if chunked:
-        chunks = await asyncio.to_thread(
-            lambda: list(v1_body.render_chunks(results, epoch=epoch, chunk_size=chunk_size, pretty=pretty))
-        )
-        return StreamingResponse(iter(chunks), media_type="application/json")
-    body = await asyncio.to_thread(v1_body.render_json, results, epoch=epoch, pretty=pretty)
-    return Response(body, media_type="application/json")
+    return response
 
 
 ROUTES = [
