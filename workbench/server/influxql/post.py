@@ -176,15 +176,17 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
     end = q.window_start(upper)
     if df.is_empty():
         return df
-    if plan.read_range.lower is not None:
+    if plan.read_range.lower is not None:  # every series starts at the range's first window
+        start = q.window_start(plan.read_range.lower)
         keys = df.select(tags).unique(maintain_order=True) if tags else pl.DataFrame({"__k": [0]})
-        keys = keys.with_columns(pl.lit(q.window_start(plan.read_range.lower), pl.Int64).alias("__start"))
+        keys = keys.with_columns(pl.lit(start, pl.Int64).alias("__start"))
+        windows = [max((end - start) // iv + 1, 0)] * keys.height
     else:
         keys = df.group_by(tags or pl.lit(0).alias("__k"), maintain_order=True).agg(
             pl.col("time").min().alias("__start")
         )
-    windows = ((end - keys["__start"]) // iv + 1).clip(lower_bound=0)
-    for count, limit in ((windows.max(), MAX_WINDOWS), (windows.sum(), MAX_FILLED_ROWS)):
+        windows = [max((end - s) // iv + 1, 0) for s in keys["__start"].to_list()]  # (Series ops cost more)
+    for count, limit in ((max(windows), MAX_WINDOWS), (sum(windows), MAX_FILLED_ROWS)):
         if count > limit:
             raise InfluxQLQueryError(
                 f"max-select-buckets limit exceeded: ({count}/{limit}); "

@@ -95,7 +95,7 @@ def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
             encoded.add(field.name)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    tokens = []
+    tokens, infinities = [], []
     for name, dtype in df.schema.items():
         c = pl.col(name)
         if name in encoded:
@@ -103,9 +103,7 @@ def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
         elif isinstance(dtype, pl.Datetime):
             tok = _time_tokens(c, dtype, epoch)
         elif dtype.is_float():
-            infinite = df.select(c.filter(c.is_infinite()).first()).item()
-            if infinite is not None:
-                raise _InfError("json: unsupported value: " + ("+Inf" if infinite > 0 else "-Inf"))
+            infinities.append(c.filter(c.is_infinite()).first().alias(f"__inf{len(infinities)}"))
             tok = _float_tokens(c)
         elif dtype.is_integer():
             tok = c.cast(pl.Utf8)
@@ -118,7 +116,12 @@ def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
             tok = encoded_text.str.slice(5, encoded_text.str.len_bytes() - 6)
         tokens.append(tok.fill_null("null"))
     row = pl.concat_str([pl.lit("["), pl.concat_str(tokens, separator=","), pl.lit("]")])
-    return df.select(row.alias("r"))["r"].to_list()
+    out = df.select(row.alias("r"), *infinities)  # one pass: the rows and each float column's first ±Inf
+    for i in range(len(infinities)):
+        infinite = out[f"__inf{i}"][0] if out.height else None
+        if infinite is not None:
+            raise _InfError("json: unsupported value: " + ("+Inf" if infinite > 0 else "-Inf"))
+    return out["r"].to_list()
 
 
 class _Rows:
