@@ -61,6 +61,24 @@ def test_columns_read():
     assert filters("SELECT max(v) FROM cpu WHERE host = 'a' AND w > 1").columns >= {"host", "v", "w"}
 
 
+@pytest.mark.parametrize(
+    ("sql", "distinct"),
+    [
+        ("SELECT DISTINCT host FROM cpu", True),
+        ("SELECT host FROM cpu GROUP BY host ORDER BY host LIMIT 3", True),
+        ("SELECT DISTINCT host FROM cpu WHERE host LIKE 'a%'", True),
+        ("SELECT count(DISTINCT host) FROM cpu", True),
+        ("SELECT DISTINCT upper(host) FROM cpu", True),
+        ("SELECT host, count(*) FROM cpu GROUP BY host", False),  # counts need every row
+        ("SELECT host FROM cpu", False),
+        ("SELECT DISTINCT host FROM (SELECT host FROM cpu LIMIT 5) s", False),  # the limit sees duplicates
+        ("SELECT count(*) FROM cpu", False),
+    ],
+)
+def test_scans_whose_readers_need_only_distinct_rows(sql, distinct):
+    assert filters(sql).distinct_rows is distinct
+
+
 @pytest.mark.parametrize("rows", [100, INDEX_MIN_ROWS * 2])
 def test_select_equals_a_plain_filter(rows):
     rng = np.random.default_rng(1)

@@ -124,6 +124,10 @@ def test_planning_errors(http, cpu_db):
     assert r.status_code == 400
     r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT nosuchcol FROM cpu"})
     assert r.status_code == 400 and "nosuchcol" in r.text
+    # a plan error wrapped in a planner step's context is still the query's fault (docs/compatibility.md)
+    r = http.get("/api/v3/query_sql", params={"db": cpu_db, "q": "SELECT * FROM cpu WHERE time >= 0"})
+    assert r.status_code == 400
+    assert r.text.startswith("type_coercion\ncaused by\nError during planning: Cannot infer common argument type")
 
 
 def test_show_tables_columns_and_information_schema(http, cpu_db):

@@ -1,8 +1,9 @@
-"""SHOW TAG VALUES without a condition is answered from the stored dictionaries, not by grouping rows.
+"""SHOW TAG VALUES without a condition, and SQL's DISTINCT over one tag column, are answered from
+the stored dictionaries, not by grouping rows.
 
-The answer must equal the SQL path's (forced here by a condition that keeps every row) wherever the
-rows are: the write buffer, Parquet files cached in memory, files only on disk; and rows hidden by
-a retention period must stay hidden, also when the cutoff falls inside a buffer chunk.
+The answer must equal the row-grouping path's (forced here by a condition that keeps every row)
+wherever the rows are: the write buffer, Parquet files cached in memory, files only on disk; and
+rows hidden by a retention period must stay hidden, also when the cutoff falls inside a buffer chunk.
 """
 
 from __future__ import annotations
@@ -55,6 +56,41 @@ def assert_same_as_sql(http, db: str) -> None:
         assert fast, show
 
 
+DISTINCT_SQL = (
+    "SELECT DISTINCT region FROM cpu ORDER BY region NULLS FIRST",  # rows without a region: one null
+    "SELECT host FROM cpu GROUP BY host ORDER BY host DESC LIMIT 2",
+    "SELECT count(DISTINCT region) AS n FROM cpu",
+    "SELECT DISTINCT dc FROM cpu WHERE dc IS NOT NULL",
+    "SELECT host, count(*) AS n FROM cpu GROUP BY host ORDER BY host",  # not a distinct-only read
+)
+
+
+def assert_sql_distinct_same_as_grouping(http, db: str) -> None:
+    for q in DISTINCT_SQL:
+        fast = http.get("/api/v3/query_sql", params={"db": db, "q": q})
+        every_row = "time >= TIMESTAMP '1970-01-01T00:00:00Z'"  # reads time, so rows are grouped
+        where_all = q.replace(" WHERE ", f" WHERE {every_row} AND ") if " WHERE " in q else None
+        where_all = where_all or q.replace(" FROM cpu", f" FROM cpu WHERE {every_row}", 1)
+        slow = http.get("/api/v3/query_sql", params={"db": db, "q": where_all})
+        assert fast.status_code == slow.status_code == 200, (q, fast.text, slow.text)
+        assert fast.json() == slow.json(), q
+        assert fast.json(), q
+
+
+def test_sql_distinct_of_a_tag_matches_grouping_rows(fresh_server):
+    server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
+    now = time.time_ns() // S * S
+    with server.client() as http:
+        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
+        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        assert_sql_distinct_same_as_grouping(http, "d")
+        r = http.get("/api/v3/query_sql", params={"db": "d", "q": DISTINCT_SQL[0]})
+        assert r.json() == [{}, {"region": "eu"}, {"region": "us"}]
+        http.post("/api/v3/write_lp", params={"db": "d"}, content=f"cpu,host=d v=5 {now + S}")  # a snapshot
+        wait_for_files(http, "d", "cpu", 4)
+        assert_sql_distinct_same_as_grouping(http, "d")
+
+
 def test_buffer_and_cached_files_match_sql(fresh_server):
     server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
     now = time.time_ns() // S * S
@@ -85,6 +121,7 @@ def test_files_only_on_disk_fall_back_to_sql(fresh_server):
         http.post("/api/v3/write_lp", params={"db": "d"}, content=f"other v=1 {now}")
         wait_for_files(http, "d", "cpu", 1)
         assert_same_as_sql(http, "d")
+        assert_sql_distinct_same_as_grouping(http, "d")
         assert all(n > 0 for n in partitions_read(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "region"'))
 
 

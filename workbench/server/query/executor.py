@@ -77,8 +77,9 @@ def map_error(exc: Exception) -> ServerError:
     for prefix in ("DataFusion error: ", "Execution error: "):
         if msg.startswith(prefix) and "Error during planning" in msg:
             msg = msg[len(prefix) :]
+    root = msg.rsplit("\ncaused by\n", 1)[-1]  # a planner step's context ("type_coercion") wraps the cause
     if (
-        msg.startswith(("Error during planning", "SQL error", "Schema error"))
+        root.startswith(("Error during planning", "SQL error", "Schema error"))
         or "No value found for placeholder" in msg
     ):
         return ServerError(msg, status=400)

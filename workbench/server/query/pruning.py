@@ -134,16 +134,23 @@ def tag_values(expr) -> TagValues:
 
 @dataclass(frozen=True)
 class ScanFilter:
-    """What every scan of one table is restricted to, and the columns the scans read."""
+    """What every scan of one table is restricted to, and the columns the scans read.
+
+    ``distinct_rows``: every scan feeds (through filters and projections only) an aggregate
+    without aggregate functions — ``SELECT DISTINCT``, ``GROUP BY`` alone — whose answer depends
+    only on which rows exist, not on how many times each does.
+    """
 
     time: TimeRange = UNBOUNDED
     tags: TagValues = field(default_factory=dict)
     columns: frozenset[str] | None = None  # None: every column
+    distinct_rows: bool = False
 
     def hull(self, other: ScanFilter) -> ScanFilter:
         tags = {c: self.tags[c] | other.tags[c] for c in self.tags.keys() & other.tags.keys()}
         columns = None if self.columns is None or other.columns is None else self.columns | other.columns
-        return ScanFilter(self.time.hull(other.time), tags, columns)
+        distinct = self.distinct_rows and other.distinct_rows
+        return ScanFilter(self.time.hull(other.time), tags, columns, distinct)
 
 
 UNFILTERED = ScanFilter()
@@ -168,7 +175,7 @@ def _referenced(expr) -> set[str] | None:
     return out
 
 
-def _filter_of(scan, predicates) -> ScanFilter:
+def _filter_of(scan, predicates, distinct_rows: bool) -> ScanFilter:
     rng, tags = UNBOUNDED, {}
     columns: set[str] | None = {name for _, name in scan.projection()}
     for f in predicates:
@@ -177,7 +184,7 @@ def _filter_of(scan, predicates) -> ScanFilter:
             tags[col] = tags[col] & vals if col in tags else vals
         used = _referenced(f)
         columns = None if used is None or columns is None else columns | used
-    return ScanFilter(rng, tags, None if columns is None else frozenset(columns))
+    return ScanFilter(rng, tags, None if columns is None else frozenset(columns), distinct_rows)
 
 
 def scan_filters(plan) -> dict[str, ScanFilter]:
@@ -188,24 +195,30 @@ def scan_filters(plan) -> dict[str, ScanFilter]:
     """
     out: dict[str, ScanFilter] = {}
 
-    def record(scan, extra) -> None:
-        f = _filter_of(scan, [*scan.filters(), *extra])
+    def record(scan, extra, distinct_rows: bool) -> None:
+        f = _filter_of(scan, [*scan.filters(), *extra], distinct_rows)
         name = scan.table_name()
         out[name] = f if name not in out else out[name].hull(f)
 
-    def walk(node) -> None:
+    def walk(node, distinct_rows: bool) -> None:
         v = node.to_variant()
         kind = type(v).__name__
         if kind == "Filter":
             child = node.inputs()[0]
             cv = child.to_variant()
             if type(cv).__name__ == "TableScan":
-                record(cv, [v.predicate()])
+                record(cv, [v.predicate()], distinct_rows)
                 return
         if kind == "TableScan":
-            record(v, [])
+            record(v, [], distinct_rows)
+        # Row-wise filters and projections keep "only distinct rows matter"; an aggregate without
+        # aggregate functions starts it; anything else (a join, a window, a limit) ends it.
+        if kind == "Aggregate":
+            distinct_rows = not v.aggregate_exprs()
+        elif kind not in ("Filter", "Projection"):
+            distinct_rows = False
         for child in node.inputs():
-            walk(child)
+            walk(child, distinct_rows)
 
-    walk(plan)
+    walk(plan, False)
     return out

@@ -89,6 +89,14 @@ class TableBuilder:
         self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, scan: ScanFilter, now_ns: int,
         stats: ScanStats,
     ) -> Table:  # fmt: skip
+        if scan.distinct_rows and scan.columns is not None and len(scan.columns) == 1:
+            (name,) = scan.columns
+            column = table.columns.get(name)
+            distinct = self._distinct_tag(db, table, name, now_ns) if column and column.type is ColumnType.TAG else None
+            if distinct is not None:  # SELECT DISTINCT tag: the dictionaries answer, no row is grouped
+                stats.partitions += 1
+                stats.memory_rows += distinct.num_rows
+                return Table(ctx.from_arrow(distinct))
         schema = table.arrow_schema()
         cutoff = table.retention_cutoff(db.retention_ns, now_ns)
         memory, disk, dedupe = self._sources(db, table, scan.time, cutoff)
@@ -163,13 +171,21 @@ class TableBuilder:
                 memory.append(((2**21 + i) << 32, c.batch, c.min_time, c.indexes))
         return memory, disk, dedupe
 
-    def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, set[str]] | None:
-        """The values each tag column in ``keys`` holds, read from the in-memory batches' dictionaries
-        (and their row indexes) instead of grouping every row; ``None`` when that would not be exact or
-        cheap: some rows are only on disk, or the retention cutoff falls inside a batch."""
+    def _all_in_memory(self, db: DatabaseDef, table: TableDef, now_ns: int) -> list | None:
+        """The in-memory batches (as ``_sources`` gives them) holding every visible row of the table,
+        or ``None`` when some rows are only on disk or the retention cutoff falls inside a batch."""
         cutoff = table.retention_cutoff(db.retention_ns, now_ns)
         memory, disk, _dedupe = self._sources(db, table, UNBOUNDED, cutoff)  # duplicates share tag values
         if disk or (cutoff is not None and any(min_time < cutoff for _, _, min_time, _ in memory)):
+            return None
+        return memory
+
+    def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, set[str]] | None:
+        """The values each tag column in ``keys`` holds, read from the in-memory batches' dictionaries
+        (and their row indexes) instead of grouping every row; ``None`` when that would not be exact or
+        cheap (see ``_all_in_memory``)."""
+        memory = self._all_in_memory(db, table, now_ns)
+        if memory is None:
             return None
         found: dict[str, set[str]] = {k: set() for k in keys}
         for _, batch, _, indexes in memory:
@@ -177,6 +193,23 @@ class TableBuilder:
                 if k in batch.schema.names:
                     found[k].update(series_index.values(batch, k, indexes))
         return found
+
+    def _distinct_tag(self, db: DatabaseDef, table: TableDef, column: str, now_ns: int) -> pa.Table | None:
+        """One row per distinct value of tag ``column`` (and a null row when some row has none), for a
+        scan whose readers only need distinct rows of that one column; ``None`` as for ``tag_values``."""
+        memory = self._all_in_memory(db, table, now_ns)
+        if memory is None:
+            return None
+        values: set[str] = set()
+        null = False
+        for _, batch, _, indexes in memory:
+            if column in batch.schema.names:
+                values.update(series_index.values(batch, column, indexes))
+                null = null or batch.column(column).null_count > 0
+            else:
+                null = null or batch.num_rows > 0
+        rows = [*sorted(values), *([None] if null else [])]
+        return pa.table({column: pa.array(rows, pa.string()).dictionary_encode()})
 
     def _disk_dataset(self, files: list[ParquetFile], schema: pa.Schema, cutoff: int | None) -> ds.Dataset:
         ts = pa.timestamp("ns")
