@@ -24,12 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from workbench.plugins.data import Dataset
-from workbench.plugins.runtime.errors import PLANNING_ERRORS, query_error
+from workbench.plugins.runtime.errors import query_error
 from workbench.plugins.values import arrow_rows
+from workbench.protocol.query_errors import describe_query_error
 
 CATALOG = "public"
 SCHEMA = "iox"
-_MISSING_PLACEHOLDER = re.compile(r"Placeholder '(\$\w+)' was not provided a value")
 _SQL_PIECES = re.compile(
     r"""(?P<skip>'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|/\*.*?\*/)|(?P<now>\bnow\s*\(\s*\))""",
     re.IGNORECASE | re.DOTALL,
@@ -43,22 +43,6 @@ def pin_now(sql: str, now_ns: int) -> str:
     "SELECT * FROM t WHERE time > to_timestamp_nanos(5) - INTERVAL '1 hour' -- now()"
     """
     return _SQL_PIECES.sub(lambda m: m.group(0) if m.group("skip") else f"to_timestamp_nanos({now_ns})", sql)
-
-
-def _cause(exc: Exception) -> str:
-    """A DataFusion error as the server words it (before ``executing query on ...``)."""
-    msg = str(exc)
-    missing = _MISSING_PLACEHOLDER.search(msg)
-    if missing:
-        return f"No value found for placeholder with name {missing.group(1)}"
-    for prefix in ("DataFusion error: ", "Execution error: "):
-        if msg.startswith(prefix) and "Error during planning" in msg:
-            msg = msg[len(prefix) :]
-    if msg.startswith(PLANNING_ERRORS):
-        return msg  # query_error says it was planning
-    if "not supported" in msg or "No value found for placeholder" in msg:
-        return msg
-    return f"query error: error while executing plan: {msg}"
 
 
 class SqlEngine:
@@ -87,7 +71,7 @@ class SqlEngine:
             frame = ctx.sql_with_options(pin_now(sql, now), read_only, param_values=params or None)
             return frame.to_arrow_table()
         except Exception as exc:
-            raise query_error(_cause(exc), database, sql) from None
+            raise query_error(describe_query_error(str(exc))[1], database, sql) from None
 
     def query(self, database: str, sql: str, params: dict[str, str] | None) -> list[dict[str, Any]]:
         return arrow_rows(self.arrow(database, sql, params))

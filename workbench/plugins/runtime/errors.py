@@ -14,6 +14,8 @@ import traceback as tb_module
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.protocol.query_errors import PLANNING_ERRORS
+
 PROCESS_WRITES = "process_writes"
 PROCESS_SCHEDULED_CALL = "process_scheduled_call"
 PROCESS_REQUEST = "process_request"
@@ -39,9 +41,6 @@ _RUNTIME_DIR = str(Path(__file__).resolve().parent)
 
 class QueryError(Exception):
     """A query made by a plugin failed (the class InfluxDB 3 raises from ``influxdb3_local.query``)."""
-
-
-PLANNING_ERRORS = ("Error during planning", "SQL error", "Schema error")
 
 
 def query_error(cause: str, database: str, sql: str) -> QueryError:

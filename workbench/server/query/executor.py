@@ -8,11 +8,9 @@ query log (``system.queries``). DataFusion errors are mapped to InfluxDB 3's sta
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import os
-import re
 import tempfile
 import threading
 import time
@@ -27,6 +25,7 @@ import pyarrow.parquet as pq
 from datafusion import SessionConfig, SQLOptions
 from datafusion.catalog import SchemaProvider, Table
 
+from workbench.protocol.query_errors import describe_query_error
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.clock import Clock
 from workbench.server.errors import NotFound, ServerError
@@ -55,39 +54,12 @@ def database_not_found(db: str) -> ServerError:
     return NotFound(f"query error: database not found: {db}", json_body=True)
 
 
-_MISSING_PLACEHOLDER = re.compile(r"Placeholder '(\$\w+)' was not provided a value")
-# An exception raised by Python code DataFusion called (a table function, a dataset): DataFusion
-# reports it as the debug form of the PyErr; the message is the repr'd string argument.
-_PYTHON_ERROR = re.compile(
-    r"PyErr \{ type: <class '[^']*'>, value: \w+\((?P<arg>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")\)"
-)
-
-
 def map_error(exc: Exception) -> ServerError:
     """A DataFusion exception as the status and message InfluxDB 3 would answer with."""
     if isinstance(exc, ServerError):
         return exc
-    msg = str(exc)
-    raised = _PYTHON_ERROR.search(msg)
-    if raised:
-        msg = ast.literal_eval(raised.group("arg"))
-    missing = _MISSING_PLACEHOLDER.search(msg)
-    if missing:
-        return ServerError(f"No value found for placeholder with name {missing.group(1)}", status=400)
-    for prefix in ("DataFusion error: ", "Execution error: "):
-        if msg.startswith(prefix) and "Error during planning" in msg:
-            msg = msg[len(prefix) :]
-    root = msg.rsplit("\ncaused by\n", 1)[-1]  # a planner step's context ("type_coercion") wraps the cause
-    if (
-        root.startswith(("Error during planning", "SQL error", "Schema error"))
-        or "No value found for placeholder" in msg
-    ):
-        return ServerError(msg, status=400)
-    if "This feature is not implemented" in msg:
-        return ServerError(msg[msg.index("This feature is not implemented") :], status=405)
-    if "DDL not supported" in msg or "DML not supported" in msg or "Statement not supported" in msg:
-        return ServerError(msg, status=400)
-    return ServerError(f"query error: error while executing plan: {msg}", status=500)
+    status, text = describe_query_error(str(exc))
+    return ServerError(text, status=status)
 
 
 class UserSchema(SchemaProvider):
