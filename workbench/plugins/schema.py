@@ -19,19 +19,10 @@ from typing import Any
 from workbench.plugins.runtime.batches import column_order
 from workbench.protocol.errors import WriteLineError, truncate_line
 from workbench.protocol.line_protocol import LineParseError, format_line, parse_lines
+from workbench.protocol.schema_rules import RESERVED_COLUMN_NAMES, reserved_column, type_conflict
 
 TAG = "tag"
 TIME = "time"
-RESERVED_COLUMN_NAMES = ("time", "__chunk_order")
-
-
-def influx_type_name(kind: str) -> str:
-    """The column type as InfluxDB names it in conflict messages (``iox::column_type::field::float``)."""
-    if kind == TAG:
-        return "iox::column_type::tag"
-    if kind == TIME:
-        return "iox::column_type::timestamp"
-    return f"iox::column_type::field::{kind}"
 
 
 @dataclass
@@ -71,14 +62,11 @@ def _check_line(table: TableSchema, creating: bool, tags, fields) -> str | None:
     staged: dict[str, str] = {}
     for name, kind in wanted:
         if creating and name in RESERVED_COLUMN_NAMES:
-            return f"'{name}' is a reserved column"
+            return reserved_column(name)
         existing = staged.get(name) or table.kind(name)
         staged.setdefault(name, kind)
         if existing is not None and existing != kind:
-            return (
-                f"invalid column type for column '{name}', expected {influx_type_name(existing)}, "
-                f"got {influx_type_name(kind)}"
-            )
+            return type_conflict(name, existing, kind)
     return None
 
 

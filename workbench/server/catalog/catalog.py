@@ -15,8 +15,8 @@ import threading
 import uuid
 from collections.abc import Iterator
 
+from workbench.protocol.schema_rules import RESERVED_COLUMN_NAMES, reserved_column
 from workbench.server.catalog.model import (
-    RESERVED_COLUMN_NAMES,
     ColumnType,
     DatabaseDef,
     DistinctCacheDef,
@@ -324,7 +324,7 @@ class Catalog:
         names = [*tags, *(n for n, _ in fields)]
         for n in names:
             if n in RESERVED_COLUMN_NAMES:
-                raise BadRequest(f"'{n}' is a reserved column")
+                raise BadRequest(reserved_column(n))
             if not n:
                 raise BadRequest("column names cannot be empty")
         dupes = sorted({n for n in names if names.count(n) > 1})

@@ -27,15 +27,6 @@ class ColumnType(enum.Enum):
         return self not in (ColumnType.TAG, ColumnType.TIME)
 
     @property
-    def influx_name(self) -> str:
-        """The name InfluxDB uses in type-conflict messages (``iox::column_type::field::float``)."""
-        if self is ColumnType.TAG:
-            return "iox::column_type::tag"
-        if self is ColumnType.TIME:
-            return "iox::column_type::timestamp"
-        return f"iox::column_type::field::{self.value}"
-
-    @property
     def arrow_type(self) -> pa.DataType:
         return _ARROW[self]
 
@@ -71,8 +62,6 @@ _API_NAMES = {
     "bool": ColumnType.BOOLEAN,
     "boolean": ColumnType.BOOLEAN,
 }
-
-RESERVED_COLUMN_NAMES = ("time", "__chunk_order")
 
 
 @dataclass

@@ -22,8 +22,9 @@ import pyarrow.compute as pc
 from workbench.protocol.errors import WriteLineError, truncate_line
 from workbench.protocol.line_protocol import ParsedLine, format_line
 from workbench.protocol.precision import AUTO_MICROS_BELOW, AUTO_MILLIS_BELOW, AUTO_SECONDS_BELOW, Precision
+from workbench.protocol.schema_rules import RESERVED_COLUMN_NAMES, reserved_column, type_conflict
 from workbench.server.catalog.catalog import Catalog
-from workbench.server.catalog.model import RESERVED_COLUMN_NAMES, TAG_ARROW_TYPE, TIME_ARROW_TYPE, ColumnType
+from workbench.server.catalog.model import TAG_ARROW_TYPE, TIME_ARROW_TYPE, ColumnType
 from workbench.server.errors import BadRequest, LimitExceeded
 from workbench.server.wal.format import WriteOp
 from workbench.server.write.parsed import FieldKind, LineGroup, ParsedWrite
@@ -120,16 +121,13 @@ class _Plan:
                     raise BadRequest(f"invalid line protocol - multiple instances of '{name}' field found")
                 seen_fields.add(name)
             if creating and name in RESERVED_COLUMN_NAMES:
-                raise BadRequest(f"'{name}' is a reserved column")
+                raise BadRequest(reserved_column(name))
             existing = staged.get(name) or self.column_type(table, name)
             if name == "time" and existing is None:
                 existing = ColumnType.TIME
             if existing is not None:
                 if existing is not ctype:
-                    raise BadRequest(
-                        f"invalid column type for column '{name}', expected {existing.influx_name}, "
-                        f"got {ctype.influx_name}"
-                    )
+                    raise BadRequest(type_conflict(name, existing.value, ctype.value))
                 continue
             self.catalog.check_column_limit(self.column_count(table) + added)
             staged[name] = ctype
