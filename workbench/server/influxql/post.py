@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import ir
 from .errors import InfluxQLQueryError
@@ -60,15 +61,20 @@ def source_series(plan: SelectPlan, src: SourcePlan, table: pa.Table, points: pa
 
 
 def _normalise(table: pa.Table, tags: list[str]) -> pl.DataFrame:
-    df = pl.from_arrow(table)
+    """The SQL result as Polars: time as int64 ns, tags as strings ("" for none), dictionaries
+    decoded. The casts are done on the Arrow side: a Polars operation costs ~0.1 ms even on 3 rows."""
+    columns = []
+    for field, column in zip(table.schema, table.columns, strict=True):
+        if field.name == "time":
+            column = column.cast(pa.int64())
+        elif field.name in tags:
+            column = pc.fill_null(column.cast(pa.string()), "")
+        elif pa.types.is_dictionary(field.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+    df = pl.from_arrow(pa.table(columns, names=table.column_names))
     assert isinstance(df, pl.DataFrame)
-    fixes = [pl.col("time").cast(pl.Int64)]
-    for name, dtype in df.schema.items():
-        if name in tags:
-            fixes.append(pl.col(name).cast(pl.Utf8).fill_null(""))
-        elif dtype == pl.Categorical:
-            fixes.append(pl.col(name).cast(pl.Utf8))
-    return df.with_columns(fixes)
+    return df
 
 
 def _over(expr: pl.Expr, tags: list[str]) -> pl.Expr:
@@ -311,9 +317,9 @@ def _split(
     if df.is_empty():
         return []
     columns = ("time", *names)
-    frame = df.select(["time", *(pl.col(s).alias(f"c{i + 1}") for i, s in enumerate(sources))])
-    arrow = frame.rename({"time": "c0"}).to_arrow()
-    arrow = arrow.set_column(0, "c0", arrow.column(0).cast(pa.int64()).cast(pa.timestamp("ns", tz=tz)))
+    time = df.get_column("time").to_arrow().cast(pa.int64()).cast(pa.timestamp("ns", tz=tz))
+    values = [df.get_column(s).to_arrow() for s in sources]  # (cheaper than a Polars select)
+    arrow = pa.table([time, *values], names=[f"c{i}" for i in range(len(columns))])
     if not tags:
         return [Series(name, (), columns, arrow)]
     groups = (
