@@ -184,8 +184,10 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
         return df
     if plan.read_range.lower is not None:  # every series starts at the range's first window
         start = q.window_start(plan.read_range.lower)
-        keys = df.select(tags).unique(maintain_order=True) if tags else pl.DataFrame({"__k": [0]})
-        keys = keys.with_columns(pl.lit(start, pl.Int64).alias("__start"))
+        if tags:
+            keys = df.select(tags).unique(maintain_order=True).with_columns(pl.lit(start, pl.Int64).alias("__start"))
+        else:
+            keys = pl.DataFrame({"__k": [0], "__start": [start]}, schema={"__k": pl.Int32, "__start": pl.Int64})
         windows = [max((end - start) // iv + 1, 0)] * keys.height
     else:
         keys = df.group_by(tags or pl.lit(0).alias("__k"), maintain_order=True).agg(
