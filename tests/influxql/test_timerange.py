@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from workbench.server.influxql import ast
-from workbench.server.influxql.errors import InfluxQLQueryError
+from workbench.server.influxql.errors import InfluxQLParseError, InfluxQLQueryError
 from workbench.server.influxql.parser import parse
-from workbench.server.influxql.timerange import parse_time_string, split_time_range
+from workbench.server.influxql.timerange import MAX_TIME, MIN_TIME, parse_time_string, split_time_range
 
 S = 10**9
 JAN1 = 1_704_067_200 * S
@@ -67,3 +67,17 @@ def test_errors():
         split_time_range(cond("time != 5s"), now_ns=0)
     with pytest.raises(InfluxQLQueryError, match="not a time expression"):
         split_time_range(cond("time > host"), now_ns=0)
+
+
+def test_times_beyond_what_a_point_can_have_are_clamped():
+    """Dates before 1677 or after 2262 do not fit int64 nanoseconds; they bound nothing further."""
+    r, _ = split_time_range(cond("time > now() - 15000w - 15000w AND time < '9999-01-01'"), now_ns=JAN1)
+    assert (r.lower, r.upper) == (MIN_TIME + 1, MAX_TIME - 1)
+    r, _ = split_time_range(cond("time >= '1000-01-01T00:00:00Z'"), now_ns=0)
+    assert r.lower == MIN_TIME
+
+
+def test_a_duration_that_overflows_int64_is_a_parse_error():
+    with pytest.raises(InfluxQLParseError, match="overflowed duration 1000000w: choose a smaller duration or INF"):
+        parse("SELECT v FROM m WHERE time > now() - 1000000w")
+    assert parse("SELECT v FROM m WHERE time > now() - 15000w")  # 9.07e18 ns still fits

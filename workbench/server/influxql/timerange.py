@@ -63,8 +63,17 @@ def parse_time_string(s: str, tz: str | None = None) -> int:
     return seconds * 10**9 + int((frac or "0").ljust(9, "0"))
 
 
+MIN_TIME = -(2**63) + 2  # InfluxDB's models.MinNanoTime and MaxNanoTime: no point lies outside
+MAX_TIME = 2**63 - 2
+
+
 def eval_time(e: ast.Expr, now_ns: int, tz: str | None = None) -> int:
-    """Evaluate a time expression to ns since the epoch (durations count as ns offsets)."""
+    """Evaluate a time expression to ns since the epoch (durations count as ns offsets), clamped
+    to the times a point can have, so ``now() - 100000w`` means "since the earliest time"."""
+    return min(max(_eval_time(e, now_ns, tz), MIN_TIME), MAX_TIME)
+
+
+def _eval_time(e: ast.Expr, now_ns: int, tz: str | None) -> int:
     if isinstance(e, ast.StringLit):
         return parse_time_string(e.value, tz)
     if isinstance(e, ast.IntegerLit):
@@ -76,9 +85,9 @@ def eval_time(e: ast.Expr, now_ns: int, tz: str | None = None) -> int:
     if isinstance(e, ast.Call) and e.name == "now" and not e.args:
         return now_ns
     if isinstance(e, ast.UnaryExpr) and e.op == "-":
-        return -eval_time(e.expr, now_ns, tz)
+        return -_eval_time(e.expr, now_ns, tz)
     if isinstance(e, ast.BinaryExpr) and e.op in ("+", "-"):
-        lhs, rhs = eval_time(e.lhs, now_ns, tz), eval_time(e.rhs, now_ns, tz)
+        lhs, rhs = _eval_time(e.lhs, now_ns, tz), _eval_time(e.rhs, now_ns, tz)
         return lhs + rhs if e.op == "+" else lhs - rhs
     raise InfluxQLQueryError(f"invalid time comparison: {ast.render(e)} is not a time expression")
 

@@ -186,6 +186,8 @@ class _Lexer:
             pos = digits_end + len(unit[0])
         if pos == start or (pos < len(text) and _is_ident_char(text[pos])):
             return None
+        if total > 2**63 - 1:  # InfluxQL durations are int64 nanoseconds
+            raise self.error(f"overflowed duration {text[start:pos]}: choose a smaller duration or INF", start)
         return Token("DURATION", total, start, pos)
 
     def quoted(self, start: int, quote: str) -> tuple[str, int]:
