@@ -20,6 +20,14 @@ mem,host=z free=1i {t1}
 """
 
 
+def write_lines(http) -> int:
+    """Write ``LINES`` into database ``d`` over the last five minutes; returns the newest time."""
+    now = time.time_ns() // S * S
+    body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
+    assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+    return now
+
+
 def values(http, db: str, q: str) -> list[list]:
     r = http.get("/query", params={"db": db, "q": q})
     assert r.status_code == 200, r.text
@@ -79,10 +87,8 @@ def assert_sql_distinct_same_as_grouping(http, db: str) -> None:
 
 def test_sql_distinct_of_a_tag_matches_grouping_rows(fresh_server):
     server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
-    now = time.time_ns() // S * S
     with server.client() as http:
-        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
-        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        now = write_lines(http)
         assert_sql_distinct_same_as_grouping(http, "d")
         r = http.get("/api/v3/query_sql", params={"db": "d", "q": DISTINCT_SQL[0]})
         assert r.json() == [{}, {"region": "eu"}, {"region": "us"}]
@@ -93,10 +99,8 @@ def test_sql_distinct_of_a_tag_matches_grouping_rows(fresh_server):
 
 def test_buffer_and_cached_files_match_sql(fresh_server):
     server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m")
-    now = time.time_ns() // S * S
     with server.client() as http:
-        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
-        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        now = write_lines(http)
         assert_same_as_sql(http, "d")
         assert values(http, "d", 'SHOW TAG VALUES FROM cpu WITH KEY = "host"') == [
             ["cpu", [["host", "a"], ["host", "b"], ["host", "c"]]]
@@ -114,10 +118,8 @@ def test_buffer_and_cached_files_match_sql(fresh_server):
 
 def test_files_only_on_disk_fall_back_to_sql(fresh_server):
     server = fresh_server("--wal-snapshot-size", "1", "--gen1-duration", "1m", "--disable-parquet-mem-cache")
-    now = time.time_ns() // S * S
     with server.client() as http:
-        body = LINES.format(t0=now - 300 * S, t1=now - 200 * S, t2=now - 100 * S, t3=now)
-        assert http.post("/api/v3/write_lp", params={"db": "d"}, content=body).status_code == 204
+        now = write_lines(http)
         http.post("/api/v3/write_lp", params={"db": "d"}, content=f"other v=1 {now}")
         wait_for_files(http, "d", "cpu", 1)
         assert_same_as_sql(http, "d")
