@@ -9,6 +9,7 @@ Every response carries ``cluster-uuid``; successful ones also ``Access-Control-A
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import socket
@@ -150,6 +151,10 @@ def run(config: ServerConfig) -> int:
     sock.listen(2048)
     host, port = sock.getsockname()[:2]
     address = f"{host}:{port}"
+    # Start-up leaves a few hundred thousand long-lived objects (modules, the catalog, replayed
+    # state). Every full collection walked them all: a 40-50 ms pause every ~100 requests.
+    # Frozen once the server is up, a full collection takes well under 1 ms.
+    app.on_started.append(gc.freeze)
     if config.tcp_listener_file_path is not None:
         app.on_started.append(lambda: _write_listener_file(config.tcp_listener_file_path, address))
     app.on_started.append(lambda: log.info("listening on http://%s", address))
