@@ -197,25 +197,21 @@ class Dataset:
         """Every table of ``database`` as the query engine sees it."""
         return {name: t.arrow() for name, t in self._dbs.get(database, {}).items()}
 
-    def check(self, database: str, text: str, now_ns: int):
-        """``check_lines`` against this database's schema (nothing is changed)."""
-        return check_lines(self.schema(database), text, now_ns)
-
     def write_lp(self, database: str, text: str, now_ns: int) -> list[tuple[str, dict[str, Any]]]:
-        """Check and apply a write (all-or-nothing); the rows it added. Raises ``WriteRejected``."""
-        rows, after = self.check(database, text, now_ns)
-        self.apply(database, rows, after)
-        return rows
+        """Check and apply a write (all-or-nothing); the rows it added. Raises ``WriteRejected``.
 
-    def apply(self, database: str, rows: Sequence[tuple[str, dict[str, Any]]], after: Mapping[str, TableSchema]):
-        """Add rows already checked by ``check`` (``after``: the schema the check left behind)."""
+        Only the tables the write added rows to change (schema and cached Arrow table); the
+        others keep theirs, so a later query does not rebuild them.
+        """
+        rows, after = check_lines(self.schema(database), text, now_ns)
         self.ensure_database(database)
-        for name, schema in after.items():
-            table = self._table(database, name, schema)
-            table.schema = schema
+        for name in dict.fromkeys(name for name, _ in rows):
+            table = self._table(database, name, after[name])
+            table.schema = after[name]
             table.changed()
         for name, row in rows:
             self._dbs[database][name].rows.append(row)
+        return rows
 
     def save(self, path: str | Path, database: str) -> Path:
         """Write ``database`` as a snapshot directory (what ``Dataset.load`` reads)."""
