@@ -246,7 +246,7 @@ class _Bench:
             "stubs": self.network.stubs,
         }
 
-    def call(self, context: str, fn: Callable[[CallContext], CallOutcome], call_time: str | None = None) -> CallTrace:
+    def call(self, fn: Callable[[CallContext], CallOutcome], call_time: str | None = None) -> CallTrace:
         trace = CallTrace(len(self.result.runs), self.clock.now_ns(), call_time)
         cache = TracedCache(self.store, trigger_namespace(0, self.trigger), trace.cache.append)
         ctx = CallContext(self.database, _Host(self, trace), trace.log, cache)
@@ -258,20 +258,20 @@ class _Bench:
         if outcome.failure is not None:
             trace.errors.append(failure_record(outcome.failure, self.path))
         else:
-            self._write_back(context, ctx.writes, trace)
-        if outcome.response is not None or context == "request plugin":
+            self._write_back(ctx.writes, trace)
+        if self.result.mode == "request":
             trace.response = response_json(outcome)
         self.result.runs.append(trace)
         return trace
 
-    def _write_back(self, context: str, writes: dict[str, list[str]], trace: CallTrace) -> None:
+    def _write_back(self, writes: dict[str, list[str]], trace: CallTrace) -> None:
         for db, lines in writes.items():
             text = "\n".join(lines)
             trace.wrote(db, text)
             try:
                 self.dataset.write_lp(db, text, self.clock.now_ns())
             except WriteRejected as exc:
-                message = f"error running {context}: error writing back lines to {db}: {exc}"
+                message = f"error running {self.result.mode} plugin: error writing back lines to {db}: {exc}"
                 trace.log("ERROR", message)
                 trace.errors.append(
                     {
@@ -351,7 +351,7 @@ def run_wal(
             bench.input_rejected(str(exc))
             continue
         batches = table_batches([(name, [row]) for name, row in rows], table)
-        trace = bench.call("wal plugin", lambda ctx, b=batches: run_process_writes(bench.source, ctx, b, bench.args))
+        trace = bench.call(lambda ctx, b=batches: run_process_writes(bench.source, ctx, b, bench.args))
         if trace.duration_ms * MS >= SLOW_WAL_SHARE * interval:
             bench.result.warnings.append(
                 f"run {trace.index}: the WAL plugin took {format_duration(int(trace.duration_ms * MS))}, "
@@ -428,7 +428,6 @@ def run_schedule(
     for fire in times:
         bench.clock.set(fire)
         bench.call(
-            "schedule plugin",
             lambda ctx, f=fire: run_process_scheduled_call(bench.source, ctx, f, bench.args),
             call_time=rfc3339(fire),
         )
@@ -476,7 +475,6 @@ def run_request(
         method=method.upper(), query=params, headers=dict(headers or {}), body=payload.decode(errors="replace")
     )
     bench.call(
-        "request plugin",
         lambda ctx: run_process_request(bench.source, ctx, dict(params), dict(sent), payload, bench.args),
     )
     return bench.result
