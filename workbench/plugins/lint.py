@@ -146,7 +146,11 @@ def raw_docstring(text: str) -> tuple[str, int] | None:
 
 def parse_metadata(text: str) -> PluginMetadata | None:
     """The JSON metadata of plugin source ``text``; None without one, ``MetadataError`` if malformed."""
-    found = raw_docstring(text)
+    return _metadata(raw_docstring(text))
+
+
+def _metadata(found: tuple[str, int] | None) -> PluginMetadata | None:
+    """``parse_metadata`` of an already extracted ``raw_docstring``."""
     if found is None or not found[0].strip().startswith("{"):
         return None
     body, first_line = found
@@ -254,11 +258,11 @@ def lint(plugin: str | Path, args: Mapping[str, str] | None = None, *, mode: str
         return report
     functions = _functions(tree)
     report.entry_points = [name for name in POSITIONAL_ARGS if name in functions]
+    found = raw_docstring(text)
     try:
-        report.metadata = parse_metadata(text)
+        report.metadata = _metadata(found)
     except MetadataError as exc:
         report.problems.append(Problem("error", "metadata-json", str(exc), exc.line))
-    found = raw_docstring(text)
     doc_line = found[1] if found else None
     meta = report.metadata
     if meta is None and not any(p.code == "metadata-json" for p in report.problems):
