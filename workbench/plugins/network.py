@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workbench.plugins.trace import within
+
 
 class NetworkDenied(ConnectionRefusedError):
     """A plugin tried to reach the network during a bench run (and no stub answered)."""
@@ -134,10 +136,9 @@ class Network:
         if self._plugin_root is None:
             return None
         frame = sys._getframe(1)
-        root = str(self._plugin_root)
         while frame is not None:
             name = frame.f_code.co_filename
-            if name == root or name.startswith(root.rstrip("/") + "/"):
+            if within(name, self._plugin_root):
                 return f"{name}:{frame.f_lineno}"
             frame = frame.f_back
         return None
