@@ -264,8 +264,14 @@ def _patched_requests_send(original):
     return send
 
 
-def _httpx_call(request) -> HttpCall:
-    return HttpCall(request.method, str(request.url), dict(request.headers), request.content)
+def _httpx_response(network: Network, request):
+    """The stubbed ``httpx.Response`` to a request whose body has been read, or ``ConnectError``."""
+    import httpx
+
+    stub = network.http(HttpCall(request.method, str(request.url), dict(request.headers), request.content))
+    if stub is None:
+        raise httpx.ConnectError(str(denied(str(request.url))), request=request)
+    return httpx.Response(stub.status, headers=stub.all_headers(), content=stub.content(), request=request)
 
 
 def _patched_httpx_send(original):
@@ -273,13 +279,8 @@ def _patched_httpx_send(original):
         network = _current()
         if network is None:
             return original(self, request)
-        import httpx
-
         request.read()
-        stub = network.http(_httpx_call(request))
-        if stub is None:
-            raise httpx.ConnectError(str(denied(str(request.url))), request=request)
-        return httpx.Response(stub.status, headers=stub.all_headers(), content=stub.content(), request=request)
+        return _httpx_response(network, request)
 
     return handle_request
 
@@ -289,13 +290,8 @@ def _patched_httpx_send_async(original):
         network = _current()
         if network is None:
             return await original(self, request)
-        import httpx
-
         await request.aread()
-        stub = network.http(_httpx_call(request))
-        if stub is None:
-            raise httpx.ConnectError(str(denied(str(request.url))), request=request)
-        return httpx.Response(stub.status, headers=stub.all_headers(), content=stub.content(), request=request)
+        return _httpx_response(network, request)
 
     return handle_async_request
 
