@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workbench.plugins.args import load_args
+from workbench.plugins.runtime.calls import REQUEST_CALL_FAILED
 from workbench.plugins.runtime.loader import package_files
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def _log(line: str) -> dict[str, Any]:
 def _error(text: str) -> dict[str, Any]:
     if text.startswith(EXECUTING):
         message = text[len(EXECUTING) :]
-        kind, _, _ = message.removeprefix("Python function call failed: ").partition(":")
+        kind, _, _ = message.removeprefix(REQUEST_CALL_FAILED).partition(":")
         return {
             "run": 0,
             "kind": "exception",
