@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from workbench.plugins.bench import RunResult, run_request, run_schedule, run_wal
+from workbench.plugins.bench import DEFAULT_TRIGGER, WAL_FLUSH_INTERVAL, RunResult, run_request, run_schedule, run_wal
 from workbench.plugins.data import Dataset
 from workbench.plugins.network import StubResponse
 from workbench.plugins.runtime.calls import FINISHED_DURATION
@@ -140,7 +140,7 @@ def replay(path: str | Path) -> tuple[dict[str, Any], RunResult]:
         "now": inputs["now"],
         "network": None if stubs is None else {p: StubResponse(**s) for p, s in stubs.items()},
         "plugin_dir": None if not inputs.get("plugin_dir") else base / inputs["plugin_dir"],
-        "trigger": inputs.get("trigger", "bench"),
+        "trigger": inputs.get("trigger", DEFAULT_TRIGGER),
     }
     plugin = base / doc["plugin"]
     mode = inputs["mode"]
@@ -149,7 +149,7 @@ def replay(path: str | Path) -> tuple[dict[str, Any], RunResult]:
             plugin,
             flushes=inputs["flushes"],
             table=inputs.get("table"),
-            wal_flush_interval=inputs.get("wal_flush_interval", "1s"),
+            wal_flush_interval=inputs.get("wal_flush_interval", WAL_FLUSH_INTERVAL),
             **common,
         )
     elif mode == "schedule":
