@@ -258,13 +258,7 @@ def _local_runner(tables: dict[str, pa.Table]) -> RunSQL:
     for name, table in tables.items():
         ctx.register_record_batches(name, [table.to_batches()])
 
-    def run(sql: str, params: dict | None) -> pa.Table:
-        try:
-            return ctx.sql(sql).to_arrow_table()
-        except Exception as e:
-            raise InfluxQLInternalError(f"error while executing the generated SQL: {e}") from e
-
-    return run
+    return _guarded(lambda sql, params: ctx.sql(sql).to_arrow_table())
 
 
 def _explain(p: StatementPlan) -> StatementResult:
