@@ -248,7 +248,7 @@ def _materialise(series: list[Series]) -> dict[str, pa.Table]:
         for key, value in s.tags:
             if key not in names:
                 names.append(key)
-                arrays.append(pa.array([value] * n, pa.utf8()))
+                arrays.append(pa.repeat(pa.scalar(value, pa.utf8()), n))
         by_name.setdefault(s.name, []).append(pa.Table.from_arrays(arrays, names=names))
     return {name: pa.concat_tables(tables, promote_options="permissive") for name, tables in by_name.items()}
 
