@@ -40,6 +40,16 @@ from .sqlexpr import NUMERIC, ExprTranslator, arith_sql, ident, interval, math_s
 
 _NUMERIC_ONLY = frozenset({"sum", "mean", "median", "stddev", "spread", "integral", "percentile"})
 _NUMERIC_ONLY |= TRANSFORMS - {"elapsed"}
+# InfluxQL functions that are one SQL aggregate of the field.
+_SQL_AGGREGATES = {
+    "count": "count",
+    "sum": "sum",
+    "mean": "avg",
+    "median": "median",
+    "stddev": "stddev",
+    "min": "min",
+    "max": "max",
+}
 
 
 @dataclass(frozen=True)
@@ -318,20 +328,10 @@ class _Translator:
             raise InfluxQLQueryError(f"unsupported {name} iterator type: {kind} field {target.name}")
         if name in ("min", "max") and kind not in (*NUMERIC, "boolean"):
             raise InfluxQLQueryError(f"unsupported {name} iterator type: {kind} field {target.name}")
-        if name == "count":
-            return f"count({col})"
-        if name == "sum":
-            return f"sum({col})"
-        if name == "mean":
-            return f"avg({col})"
-        if name == "median":
-            return f"median({col})"
-        if name == "stddev":
-            return f"stddev({col})"
+        if name in _SQL_AGGREGATES:
+            return f"{_SQL_AGGREGATES[name]}({col})"
         if name == "spread":
             return f"(max({col}) - min({col}))"
-        if name in ("min", "max"):
-            return f"{name}({col})"
         if name in ("first", "last"):
             return f"first_value({col} ORDER BY {_selector_order(name, col)}) FILTER (WHERE {col} IS NOT NULL)"
         if name == "percentile":
