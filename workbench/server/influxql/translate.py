@@ -181,8 +181,12 @@ class _Translator:
     def order_by(self, src: ir.Source, *, desc: bool, tiebreak: bool) -> str:
         keys = [*self.series_order(src), '"time" DESC' if desc else '"time"']
         if tiebreak:
-            keys += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
+            keys += self.tiebreak(src)
         return " ORDER BY " + ", ".join(keys)
+
+    def tiebreak(self, src: ir.Source) -> list[str]:
+        """The tags not grouped by, which order the points of one series that share a time."""
+        return [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
 
     def existing_fields(self, refs: list[ast.VarRef], src: ir.Source) -> list[str]:
         out: list[str] = []
@@ -233,8 +237,7 @@ class _Translator:
         tags = self.present_tags(src)
         if not tags or (q.limit is None and not q.offset_rows):
             return ""
-        order = ['"time" DESC' if q.order_desc else '"time"']
-        order += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
+        order = ['"time" DESC' if q.order_desc else '"time"', *self.tiebreak(src)]
         rn = f"row_number() OVER (PARTITION BY {', '.join(tags)} ORDER BY {', '.join(order)})"
         lo = (q.offset_rows or 0) + 1
         if q.limit is None:
