@@ -24,8 +24,8 @@ from . import ast
 from .errors import InfluxQLQueryError
 from .functions import MATH_ARITY, infer_kind
 from .rewrite import compile_regex, kind_of
+from .schema import NUMERIC_KINDS as NUMERIC
 
-NUMERIC = ("float", "integer", "uinteger")
 _CAST_SQL = {"float": "DOUBLE", "integer": "BIGINT", "unsigned": "BIGINT UNSIGNED"}
 
 
