@@ -26,7 +26,7 @@ tables of a private DataFusion session, in which the outer statement's SQL then 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -151,17 +151,13 @@ def _statement_dbrp(stmt: ast.Statement) -> tuple[str | None, str | None]:
     return getattr(stmt, "on", None), None
 
 
-def _select_dbrps(stmt: ast.SelectStatement) -> list[tuple[str | None, str | None]]:
-    out: list[tuple[str | None, str | None]] = []
+def _select_dbrps(stmt: ast.SelectStatement) -> Iterator[tuple[str | None, str | None]]:
+    """Every (db, rp) the statement's measurements name, subqueries included."""
     for src in stmt.sources:
         if isinstance(src, ast.SubQuery):
-            inner = set(_select_dbrps(src.select))
-            if len(inner) > 1:
-                raise InfluxQLQueryError(MULTI_DATABASE)
-            out.extend(inner)
+            yield from _select_dbrps(src.select)
         else:
-            out.append((src.db, src.rp))
-    return out
+            yield src.db, src.rp
 
 
 def _resolve_database(stmt: ast.Statement, database: str | None, rp: str | None, strict: bool) -> str:
