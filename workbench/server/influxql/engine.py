@@ -26,7 +26,7 @@ tables of a private DataFusion session, in which the outer statement's SQL then 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -151,17 +151,13 @@ def _statement_dbrp(stmt: ast.Statement) -> tuple[str | None, str | None]:
     return getattr(stmt, "on", None), None
 
 
-def _select_dbrps(stmt: ast.SelectStatement) -> list[tuple[str | None, str | None]]:
-    out: list[tuple[str | None, str | None]] = []
+def _select_dbrps(stmt: ast.SelectStatement) -> Iterator[tuple[str | None, str | None]]:
+    """Every (db, rp) the statement's measurements name, subqueries included."""
     for src in stmt.sources:
         if isinstance(src, ast.SubQuery):
-            inner = set(_select_dbrps(src.select))
-            if len(inner) > 1:
-                raise InfluxQLQueryError(MULTI_DATABASE)
-            out.extend(inner)
+            yield from _select_dbrps(src.select)
         else:
-            out.append((src.db, src.rp))
-    return out
+            yield src.db, src.rp
 
 
 def _resolve_database(stmt: ast.Statement, database: str | None, rp: str | None, strict: bool) -> str:
@@ -248,7 +244,7 @@ def _materialise(series: list[Series]) -> dict[str, pa.Table]:
         for key, value in s.tags:
             if key not in names:
                 names.append(key)
-                arrays.append(pa.array([value] * n, pa.utf8()))
+                arrays.append(pa.repeat(pa.scalar(value, pa.utf8()), n))
         by_name.setdefault(s.name, []).append(pa.Table.from_arrays(arrays, names=names))
     return {name: pa.concat_tables(tables, promote_options="permissive") for name, tables in by_name.items()}
 
@@ -258,13 +254,7 @@ def _local_runner(tables: dict[str, pa.Table]) -> RunSQL:
     for name, table in tables.items():
         ctx.register_record_batches(name, [table.to_batches()])
 
-    def run(sql: str, params: dict | None) -> pa.Table:
-        try:
-            return ctx.sql(sql).to_arrow_table()
-        except Exception as e:
-            raise InfluxQLInternalError(f"error while executing the generated SQL: {e}") from e
-
-    return run
+    return _guarded(lambda sql, params: ctx.sql(sql).to_arrow_table())
 
 
 def _explain(p: StatementPlan) -> StatementResult:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from . import ast, ir
 from .errors import InfluxQLQueryError, InfluxQLUnsupported
+from .schema import NUMERIC_KINDS
 
 AGGREGATES = frozenset({"count", "distinct", "integral", "mean", "median", "mode", "spread", "stddev", "sum"})
 SELECTORS = frozenset({"first", "last", "min", "max", "percentile", "top", "bottom"})
@@ -54,7 +55,7 @@ NOT_IMPLEMENTED = frozenset(
     }
 )
 
-_NUMERIC = frozenset({"float", "integer", "uinteger"})
+_NUMERIC = frozenset(NUMERIC_KINDS)
 _ALL = _NUMERIC | {"string", "boolean"}
 # Field kinds a wildcard or regex expands to inside each function: mean(*) only takes numbers.
 WILDCARD_KINDS = {

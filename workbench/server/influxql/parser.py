@@ -156,10 +156,7 @@ class _Parser(ShowClauses):
             dimensions = self.dimensions()
         fill = self.fill()
         order_desc = self.order_by()
-        limit = self.unsigned("invalid LIMIT clause, expected unsigned integer") if self.keyword("LIMIT") else None
-        offset = None
-        if self.keyword("OFFSET"):
-            offset = self.unsigned("invalid OFFSET clause, expected unsigned integer")
+        limit, offset = self.limit_offset()
         slimit = None
         if self.keyword("SLIMIT"):
             slimit = self.unsigned("invalid SLIMIT clause, expected unsigned integer")

@@ -81,4 +81,4 @@ def select_table(series: list[Series]) -> pa.Table:
 
 
 def _constant(value: str, n: int) -> pa.DictionaryArray:
-    return pa.DictionaryArray.from_arrays(pa.array([0] * n, pa.int32()), pa.array([value], pa.utf8()))
+    return pa.DictionaryArray.from_arrays(pa.repeat(pa.scalar(0, pa.int32()), n), pa.array([value], pa.utf8()))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from workbench.protocol.durations import format_influxql_duration
+
 from . import ast
 from .errors import DatabaseNotFound
 from .result import MEASUREMENT_COLUMN, MEASUREMENT_TYPE, Series, StatementResult
@@ -245,8 +247,8 @@ def _databases(plan: ShowPlan, statement_id: int) -> StatementResult:
 def _retention(plan: ShowPlan, statement_id: int) -> StatementResult:
     """One ``autogen`` policy per database, with 1.x's columns on v1 and InfluxDB 3's on v3."""
     n = len(plan.retention)
-    durations = [_go_duration(ns or 0) for _, ns in plan.retention]
-    shards = [_go_duration(_shard_group_duration(ns or 0)) for _, ns in plan.retention]
+    durations = [format_influxql_duration(ns or 0) for _, ns in plan.retention]
+    shards = [format_influxql_duration(_shard_group_duration(ns or 0)) for _, ns in plan.retention]
     columns = ("name", "duration", "shardGroupDuration", "replicaN", "default")
     data = pa.table({"c0": ["autogen"] * n, "c1": durations, "c2": shards, "c3": [1] * n, "c4": [True] * n})
     table = pa.table(
@@ -261,14 +263,6 @@ def _shard_group_duration(retention_ns: int) -> int:
     if retention_ns == 0 or retention_ns >= 180 * 24 * hour:
         return 7 * 24 * hour
     return 24 * hour if retention_ns >= 2 * 24 * hour else hour
-
-
-def _go_duration(ns: int) -> str:
-    """Go's time.Duration formatting for whole seconds (``168h0m0s``, ``0s``)."""
-    if ns == 0:
-        return "0s"
-    secs = ns // 10**9
-    return f"{secs // 3600}h{secs % 3600 // 60}m{secs % 60}s"
 
 
 def _per_measurement(statement_id: int, rows: list[tuple[str, list]], columns: list[str], to_row) -> StatementResult:

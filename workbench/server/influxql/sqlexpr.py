@@ -16,7 +16,6 @@ and a tag used in arithmetic is NULL. Aggregates and selectors are rendered by
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
@@ -24,8 +23,8 @@ from . import ast
 from .errors import InfluxQLQueryError
 from .functions import MATH_ARITY, infer_kind
 from .rewrite import compile_regex, kind_of
+from .schema import NUMERIC_KINDS as NUMERIC
 
-NUMERIC = ("float", "integer", "uinteger")
 _CAST_SQL = {"float": "DOUBLE", "integer": "BIGINT", "unsigned": "BIGINT UNSIGNED"}
 
 
@@ -225,7 +224,7 @@ class ExprTranslator:
         if not isinstance(e.rhs, ast.RegexLit):
             raise InfluxQLQueryError(f"invalid condition: expected a regular expression after {e.op}")
         pattern = e.rhs.pattern
-        compile_regex(pattern)  # a bad pattern is the user's error (400), not DataFusion's (500)
+        compiled = compile_regex(pattern)  # a bad pattern is the user's error (400), not DataFusion's (500)
         neg = e.op == "!~"
         kind = self.kind(e.lhs) if isinstance(e.lhs, ast.VarRef) else None
         if kind == "tag":
@@ -233,7 +232,7 @@ class ExprTranslator:
         if kind == "string":
             return f"({self.var(e.lhs)} {'!~' if neg else '~'} {string(pattern)})"
         if kind is None and isinstance(e.lhs, ast.VarRef):
-            matches = re.search(pattern, "") is not None
+            matches = compiled.search("") is not None
             return "TRUE" if matches != neg else "FALSE"
         return "FALSE"
 

@@ -40,6 +40,16 @@ from .sqlexpr import NUMERIC, ExprTranslator, arith_sql, ident, interval, math_s
 
 _NUMERIC_ONLY = frozenset({"sum", "mean", "median", "stddev", "spread", "integral", "percentile"})
 _NUMERIC_ONLY |= TRANSFORMS - {"elapsed"}
+# InfluxQL functions that are one SQL aggregate of the field.
+_SQL_AGGREGATES = {
+    "count": "count",
+    "sum": "sum",
+    "mean": "avg",
+    "median": "median",
+    "stddev": "stddev",
+    "min": "min",
+    "max": "max",
+}
 
 
 @dataclass(frozen=True)
@@ -171,8 +181,12 @@ class _Translator:
     def order_by(self, src: ir.Source, *, desc: bool, tiebreak: bool) -> str:
         keys = [*self.series_order(src), '"time" DESC' if desc else '"time"']
         if tiebreak:
-            keys += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
+            keys += self.tiebreak(src)
         return " ORDER BY " + ", ".join(keys)
+
+    def tiebreak(self, src: ir.Source) -> list[str]:
+        """The tags not grouped by, which order the points of one series that share a time."""
+        return [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
 
     def existing_fields(self, refs: list[ast.VarRef], src: ir.Source) -> list[str]:
         out: list[str] = []
@@ -223,8 +237,7 @@ class _Translator:
         tags = self.present_tags(src)
         if not tags or (q.limit is None and not q.offset_rows):
             return ""
-        order = ['"time" DESC' if q.order_desc else '"time"']
-        order += [ident(n) for n, k in sorted(src.columns.items()) if k == "tag" and n not in src.group_tags]
+        order = ['"time" DESC' if q.order_desc else '"time"', *self.tiebreak(src)]
         rn = f"row_number() OVER (PARTITION BY {', '.join(tags)} ORDER BY {', '.join(order)})"
         lo = (q.offset_rows or 0) + 1
         if q.limit is None:
@@ -318,20 +331,10 @@ class _Translator:
             raise InfluxQLQueryError(f"unsupported {name} iterator type: {kind} field {target.name}")
         if name in ("min", "max") and kind not in (*NUMERIC, "boolean"):
             raise InfluxQLQueryError(f"unsupported {name} iterator type: {kind} field {target.name}")
-        if name == "count":
-            return f"count({col})"
-        if name == "sum":
-            return f"sum({col})"
-        if name == "mean":
-            return f"avg({col})"
-        if name == "median":
-            return f"median({col})"
-        if name == "stddev":
-            return f"stddev({col})"
+        if name in _SQL_AGGREGATES:
+            return f"{_SQL_AGGREGATES[name]}({col})"
         if name == "spread":
             return f"(max({col}) - min({col}))"
-        if name in ("min", "max"):
-            return f"{name}({col})"
         if name in ("first", "last"):
             return f"first_value({col} ORDER BY {_selector_order(name, col)}) FILTER (WHERE {col} IS NOT NULL)"
         if name == "percentile":
