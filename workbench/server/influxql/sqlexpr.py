@@ -4,7 +4,7 @@
 ``/`` always divides as floats and dividing by zero gives 0, a missing tag equals ``''``, an
 unknown name compares like an empty tag, a comparison between a number and a string is false,
 and a tag used in arithmetic is NULL. Aggregates and selectors are rendered by
-:func:`aggregate_sql`.
+``translate.py`` (``_Translator.agg_call``).
 
 >>> from workbench.server.influxql.parser import parse
 >>> where = parse("SELECT v FROM m WHERE host = '' AND v / i > 2")[0].condition

@@ -1,9 +1,9 @@
 """Time in WHERE clauses: literal parsing, ``now()`` arithmetic and the time-range split.
 
-``rewrite.py`` calls :func:`split_time_range` to pull ``time <op> <expr>`` conjuncts out of a
-WHERE clause into an inclusive :class:`~workbench.server.influxql.ir.TimeRange`; what is left
-(including time comparisons under ``OR``) is translated to SQL by ``translate.py``, which uses
-:func:`eval_time` for those. Time expressions are RFC 3339 strings (or ``YYYY-MM-DD
+``rewrite.py`` and ``show.py`` call :func:`split_time_range` to pull every ``time <op> <expr>``
+comparison out of a WHERE clause (also under ``OR``, as InfluxQL does) into one inclusive
+:class:`~workbench.server.influxql.ir.TimeRange`; what is left has no time comparison and is
+translated to SQL by ``translate.py``. Time expressions are RFC 3339 strings (or ``YYYY-MM-DD
 [HH:MM:SS[.f]]``, read in the ``tz()`` zone), integers (ns), durations, ``now()`` and ``+``/``-``
 between them.
 
