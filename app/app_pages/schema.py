@@ -28,6 +28,12 @@ DELETE_MODES = {
     "never": "Soft delete, never hard delete",
     "data": "Delete the data only (keep the schema)",
 }
+# ``retention_period_ns`` of _internal's system.databases / system.tables as text (null: forever).
+_RETENTION = (
+    pl.col("retention_period_ns")
+    .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
+    .alias("retention")
+)
 
 
 def _period(text: str) -> str | None:
@@ -70,11 +76,7 @@ def databases_section(client) -> None:
     if info is not None and info.width:
         show_deleted = st.toggle("Show soft-deleted databases", key="schema.show_deleted")
         shown = info if show_deleted else info.filter(~pl.col("deleted"))
-        shown = shown.with_columns(
-            pl.col("retention_period_ns")
-            .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
-            .alias("retention")
-        ).drop("retention_period_ns")
+        shown = shown.with_columns(_RETENTION).drop("retention_period_ns")
         st.dataframe(shown, hide_index=True)
     else:
         names = sess.fetch("Cannot list databases", sess.databases) or []
@@ -141,9 +143,7 @@ def storage(client, db: str, tables: list[str], files: pl.DataFrame | None) -> p
                 "table_name",
                 "column_count",
                 pl.col("series_key_columns").cast(pl.List(pl.String)).list.join(", ").alias("series_key"),
-                pl.col("retention_period_ns")
-                .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
-                .alias("retention"),
+                _RETENTION,
             )
             base = base.join(catalog, on="table_name", how="left")
     except InfluxDBError:
