@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from workbench.client._base import pop_transport_options
 from workbench.client._client import Client
 from workbench.client._config import EMBEDDED_DATABASE, ENV_HOST, ClientConfig, Profile, load_profiles
 from workbench.client._exceptions import ConfigError
@@ -89,7 +90,7 @@ def connect(
     ``options`` are further client settings (``timeout``, ``retries``, ..., and ``transport=`` or
     ``http_client=``). Starting the embedded server twice reuses the running one.
     """
-    transport_options = {k: options.pop(k) for k in ("transport", "http_client") if k in options}
+    transport_options = pop_transport_options(options)
     config = resolve_config(
         host, token, database, profile=profile, profiles_path=profiles_path, data_dir=data_dir, **options
     )
