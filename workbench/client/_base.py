@@ -281,3 +281,13 @@ class BaseClient:
 
     def _sql(self, operation: str, q: str, database: str | None = None) -> pl.DataFrame:
         return _results.arrow_to_polars(self._query_table(operation, q, database, None))
+
+    def _table_names(self, operation: str, schema: str, database: str | None) -> list[str]:
+        """The sorted table names of one schema (``iox``: user tables, ``system``) of a database."""
+        df = self._sql(
+            operation,
+            "SELECT table_name FROM information_schema.tables "
+            f"WHERE table_schema = {sql_string(schema)} ORDER BY table_name",
+            database,
+        )
+        return df["table_name"].to_list() if df.height else []
