@@ -138,14 +138,14 @@ def view(dash: dashes.Dashboard, path: Path, client) -> None:
     @st.fragment(run_every=dash.refresh if auto and dash.refresh else None)
     def panels() -> None:
         started = time.perf_counter()
-        now_params = {**params, **trange.refreshed().params()}
+        now = trange.refreshed()
+        now_params = {**params, **now.params()}
         with st.spinner("Querying…"):
             results = dashes.run_panels(client, key, dash, database, now_params)
         _grid(dash, results, {k: v for k, v in params.items() if k not in ("start", "end", "interval")})
         total = (time.perf_counter() - started) * 1000
         st.caption(
-            f"{len(dash.panels)} panels rendered in {total:.0f} ms · {trange.refreshed().label} · "
-            f"updated {time.strftime('%H:%M:%S')}",
+            f"{len(dash.panels)} panels rendered in {total:.0f} ms · {now.label} · updated {time.strftime('%H:%M:%S')}",
             help="Server-side time to query (concurrently) and build every panel.",
         )
 

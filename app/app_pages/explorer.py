@@ -178,12 +178,13 @@ def show_result() -> None:
                 st.caption(
                     f"The chart shows the first {_charts.MAX_ROWS:,} rows; bin with `date_bin($interval, time)`."
                 )
+    shown = _format.for_display(frame)  # the table and the CSV export show the same text
     with tabs["Table"]:
-        st.dataframe(_format.for_display(frame), hide_index=True)
+        st.dataframe(shown, hide_index=True)
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download CSV",
-        _format.for_display(frame).write_csv(),
+        shown.write_csv(),
         file_name="query.csv",
         mime="text/csv",
         on_click="ignore",

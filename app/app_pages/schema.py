@@ -28,6 +28,12 @@ DELETE_MODES = {
     "never": "Soft delete, never hard delete",
     "data": "Delete the data only (keep the schema)",
 }
+# ``retention_period_ns`` of _internal's system.databases / system.tables as text (null: forever).
+_RETENTION = (
+    pl.col("retention_period_ns")
+    .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
+    .alias("retention")
+)
 
 
 def _period(text: str) -> str | None:
@@ -70,11 +76,7 @@ def databases_section(client) -> None:
     if info is not None and info.width:
         show_deleted = st.toggle("Show soft-deleted databases", key="schema.show_deleted")
         shown = info if show_deleted else info.filter(~pl.col("deleted"))
-        shown = shown.with_columns(
-            pl.col("retention_period_ns")
-            .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
-            .alias("retention")
-        ).drop("retention_period_ns")
+        shown = shown.with_columns(_RETENTION).drop("retention_period_ns")
         st.dataframe(shown, hide_index=True)
     else:
         names = sess.fetch("Cannot list databases", sess.databases) or []
@@ -130,8 +132,9 @@ def _row_counts(key: str, tables: tuple[str, ...], _client) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def storage(client, db: str, tables: list[str]) -> pl.DataFrame:
-    """One row per table: catalog facts from ``_internal`` and Parquet storage of the database."""
+def storage(client, db: str, tables: list[str], files: pl.DataFrame | None) -> pl.DataFrame:
+    """One row per table: catalog facts from ``_internal`` and Parquet storage of the database
+    (``files``: its ``system.parquet_files``, None when unreadable)."""
     base = pl.DataFrame({"table_name": tables})
     try:
         catalog = client.system_table("tables", "_internal")
@@ -140,14 +143,11 @@ def storage(client, db: str, tables: list[str]) -> pl.DataFrame:
                 "table_name",
                 "column_count",
                 pl.col("series_key_columns").cast(pl.List(pl.String)).list.join(", ").alias("series_key"),
-                pl.col("retention_period_ns")
-                .map_elements(_format.human_duration_ns, return_dtype=pl.String, skip_nulls=False)
-                .alias("retention"),
+                _RETENTION,
             )
             base = base.join(catalog, on="table_name", how="left")
     except InfluxDBError:
         pass  # a server without _internal.system.tables: names only
-    files = sess.fetch(f"Cannot read system.parquet_files of {db}", client.system_table, "parquet_files", db)
     if files is not None and files.width:
         per_table = files.group_by("table_name").agg(
             pl.len().alias("parquet_files"),
@@ -179,7 +179,9 @@ def tables_section(client, db: str) -> None:
     if tables is None:
         return
     if tables:
-        st.dataframe(storage(client, db, tables), hide_index=True)
+        # Read once per run: the storage table and the retention preview both use it.
+        files = sess.fetch(f"Cannot read system.parquet_files of {db}", client.system_table, "parquet_files", db)
+        st.dataframe(storage(client, db, tables, files), hide_index=True)
         st.caption("Parquet columns cover persisted data; recent writes live in the WAL buffer until a snapshot.")
         if st.button("Count rows (scans every table)", key="schema.count"):
             counts = sess.fetch("Cannot count rows", _row_counts, sess.connection_key(), tuple(tables), client)
@@ -244,10 +246,10 @@ def tables_section(client, db: str) -> None:
             table,
             lambda hard, data_only: client.delete_table(table, database=db, hard_delete_at=hard, data_only=data_only),
         )
-    retention_preview(client, db, table)
+    retention_preview(client, db, table, files)
 
 
-def retention_preview(client, db: str, table: str) -> None:
+def retention_preview(client, db: str, table: str, files: pl.DataFrame | None) -> None:
     st.subheader("Retention preview")
     st.caption("What a retention period would hide — computed from the data, nothing is changed.")
     period_text = st.text_input("Period to preview", "30m", key="schema.preview_period")
@@ -273,7 +275,6 @@ def retention_preview(client, db: str, table: str) -> None:
     c3.metric("Cutoff (UTC)", f"{cutoff:%Y-%m-%d %H:%M:%S}")
     if row["first"] is not None:
         st.caption(f"Data spans {row['first']:%Y-%m-%d %H:%M:%S} → {row['last']:%Y-%m-%d %H:%M:%S} UTC.")
-    files = sess.fetch("Cannot read system.parquet_files", client.system_table, "parquet_files", db)
     if files is not None and files.width:
         mine = files.filter(pl.col("table_name") == table)
         gone = mine.filter(pl.col("max_time") < int(cutoff.timestamp() * 1e9))

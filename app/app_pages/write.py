@@ -73,7 +73,9 @@ def line_protocol_tab(client) -> None:
         write(client, text, count=len(rows), **{**opts, "precision": precision})
 
 
+@st.cache_data(scope="session", show_spinner=False, max_entries=4)
 def read_file(name: str, data: bytes) -> pl.DataFrame:
+    """The uploaded file as a frame, parsed once per upload (not again on each widget change)."""
     if name.lower().endswith(".parquet"):
         return pl.read_parquet(io.BytesIO(data))
     return pl.read_csv(io.BytesIO(data), try_parse_dates=True, infer_schema_length=10_000)

@@ -75,9 +75,4 @@ class AdminMixin(BaseClient):
 
     def list_system_tables(self, database: str | None = None) -> list[str]:
         """The names of the ``system`` schema's tables in a database."""
-        df = self._sql(
-            "list_system_tables",
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'system' ORDER BY table_name",
-            database,
-        )
-        return df["table_name"].to_list() if df.height else []
+        return self._table_names("list_system_tables", "system", database)

@@ -111,6 +111,11 @@ def timestamp_text(value: str | dt.datetime) -> str:
     return value
 
 
+def pop_transport_options(options: dict[str, Any]) -> dict[str, Any]:
+    """Take ``transport=`` / ``http_client=`` out of ``options``: they go to the Transport, the rest to ClientConfig."""
+    return {k: options.pop(k) for k in ("transport", "http_client") if k in options}
+
+
 def flag(value: bool) -> str:
     return "true" if value else "false"
 
@@ -170,7 +175,7 @@ class BaseClient:
     @classmethod
     def from_env(cls, **overrides: Any):
         """A client configured from ``INFLUX_HOST``, ``INFLUX_TOKEN`` and ``INFLUX_DATABASE``."""
-        transport_options = {k: overrides.pop(k) for k in ("transport", "http_client") if k in overrides}
+        transport_options = pop_transport_options(overrides)
         return cls.from_config(ClientConfig.from_env(**overrides), **transport_options)
 
     @classmethod
@@ -188,7 +193,7 @@ class BaseClient:
         profile = profiles[chosen]
         if profile.embedded:
             raise ConfigError(f"profile {chosen!r} is embedded: use workbench.connect(profile={chosen!r})")
-        transport_options = {k: overrides.pop(k) for k in ("transport", "http_client") if k in overrides}
+        transport_options = pop_transport_options(overrides)
         return cls.from_config(profile.config(**overrides), **transport_options)
 
     @property
@@ -276,3 +281,13 @@ class BaseClient:
 
     def _sql(self, operation: str, q: str, database: str | None = None) -> pl.DataFrame:
         return _results.arrow_to_polars(self._query_table(operation, q, database, None))
+
+    def _table_names(self, operation: str, schema: str, database: str | None) -> list[str]:
+        """The sorted table names of one schema (``iox``: user tables, ``system``) of a database."""
+        df = self._sql(
+            operation,
+            "SELECT table_name FROM information_schema.tables "
+            f"WHERE table_schema = {sql_string(schema)} ORDER BY table_name",
+            database,
+        )
+        return df["table_name"].to_list() if df.height else []

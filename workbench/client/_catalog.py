@@ -101,12 +101,7 @@ class CatalogMixin(BaseClient):
 
     def list_tables(self, database: str | None = None) -> list[str]:
         """User table names of a database, sorted."""
-        df = self._sql(
-            "list_tables",
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'iox' ORDER BY table_name",
-            database,
-        )
-        return df["table_name"].to_list() if df.height else []
+        return self._table_names("list_tables", "iox", database)
 
     def create_table(
         self,

@@ -19,11 +19,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from workbench.client._base import pop_transport_options
 from workbench.client._client import Client
 from workbench.client._config import EMBEDDED_DATABASE, ENV_HOST, ClientConfig, Profile, load_profiles
 from workbench.client._exceptions import ConfigError
 
 __all__ = ["connect", "resolve_config"]
+
+
+def _given(token: str | None, database: str | None) -> dict[str, str]:
+    """``token=`` / ``database=`` as overrides of another source: only those actually given."""
+    return {k: v for k, v in (("token", token), ("database", database)) if v is not None}
 
 
 def _embedded(data_dir: str | os.PathLike | None, database: str | None, options: dict[str, Any]) -> ClientConfig:
@@ -36,8 +42,7 @@ def _embedded(data_dir: str | os.PathLike | None, database: str | None, options:
 def _from_profile(profile: Profile, token: str | None, database: str | None, options: dict[str, Any]) -> ClientConfig:
     if profile.embedded:
         return _embedded(profile.data_dir, database or profile.database, {**profile.options, **options})
-    overrides = {k: v for k, v in (("token", token), ("database", database)) if v is not None}
-    return profile.config(**overrides, **options)
+    return profile.config(**_given(token, database), **options)
 
 
 def resolve_config(
@@ -66,8 +71,7 @@ def resolve_config(
             raise ConfigError(f"unknown profile {profile!r} (have: {sorted(profiles)})")
         return _from_profile(profiles[profile], token, database, options)
     if os.environ.get(ENV_HOST):
-        overrides = {k: v for k, v in (("token", token), ("database", database)) if v is not None}
-        return ClientConfig.from_env(**overrides, **options)
+        return ClientConfig.from_env(**_given(token, database), **options)
     profiles, default = load_profiles(profiles_path)
     if default is not None:
         return _from_profile(profiles[default], token, database, options)
@@ -89,7 +93,7 @@ def connect(
     ``options`` are further client settings (``timeout``, ``retries``, ..., and ``transport=`` or
     ``http_client=``). Starting the embedded server twice reuses the running one.
     """
-    transport_options = {k: options.pop(k) for k in ("transport", "http_client") if k in options}
+    transport_options = pop_transport_options(options)
     config = resolve_config(
         host, token, database, profile=profile, profiles_path=profiles_path, data_dir=data_dir, **options
     )
