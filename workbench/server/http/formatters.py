@@ -21,6 +21,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from workbench.server.query.executor import PARQUET_COMPRESSION
+
 NS_PER_S = 1_000_000_000
 SMALL_ARRAY = 64
 EPOCH = dt.datetime(1970, 1, 1)
@@ -198,5 +200,5 @@ def pretty(table: pa.Table) -> bytes:
 def parquet(table: pa.Table) -> bytes:
     """One Parquet file; an empty result is a zero-row file that still carries the schema."""
     buf = io.BytesIO()
-    pq.write_table(table, buf, compression="lz4")  # about as small as snappy, the cheapest to decode
+    pq.write_table(table, buf, compression=PARQUET_COMPRESSION)  # the codec of the executor's own writer
     return buf.getvalue()

@@ -150,23 +150,23 @@ class _Renderer:
         return b"]" if self.fmt is QueryFormat.JSON else b""
 
 
-def _begin(start: Start, fmt: QueryFormat):
-    """In a worker thread: plan, run, and either render the whole (small) result or its start."""
+def _begin(start: Start, fmt: QueryFormat) -> tuple[Result, list[pa.RecordBatch], bytes | None]:
+    """In a worker thread: plan, run, and either render the whole (small) result or its start:
+    (the result, its batches read so far, the whole body or None when the rest streams)."""
     result = start()
-    schema, it, success = result.schema, result.batches, result.success
     if fmt is QueryFormat.PARQUET and result.parquet is not None:
         body = result.parquet()
         if body is not None:
-            return schema, it, success, [], body
+            return result, [], body
     prefix: list[pa.RecordBatch] = []
     rows = 0
     whole = fmt in (QueryFormat.PRETTY, QueryFormat.PARQUET)
-    while (batch := _next(it)) is not None:
+    while (batch := _next(result.batches)) is not None:
         prefix.append(batch)
         rows += batch.num_rows
         if not whole and rows >= STREAM_AFTER_ROWS:
-            return schema, it, success, prefix, None
-    return schema, it, success, prefix, render(prefix, schema, fmt)
+            return result, prefix, None
+    return result, prefix, render(prefix, result.schema, fmt)
 
 
 def render(batches: list[pa.RecordBatch], schema: pa.Schema, fmt: QueryFormat) -> bytes:
@@ -187,23 +187,23 @@ async def respond(start: Start, fmt: QueryFormat, state: ServerState, query_type
     """
     started = time.perf_counter()
     try:
-        _schema, it, success, prefix, whole = await asyncio.to_thread(_begin, start, fmt)
+        result, prefix, whole = await asyncio.to_thread(_begin, start, fmt)
     except Exception:
         state.metrics.observe_query(query_type, False, time.perf_counter() - started)
         raise
     if whole is not None:
-        state.metrics.observe_query(query_type, success(), time.perf_counter() - started)
+        state.metrics.observe_query(query_type, result.success(), time.perf_counter() - started)
         return Response(whole, media_type=fmt.content_type)
 
     async def body() -> AsyncIterator[bytes]:
         r = _Renderer(fmt)
         try:
             yield r.head() + b"".join(r.piece(b) for b in prefix)
-            while (batch := await asyncio.to_thread(_next, it)) is not None:
+            while (batch := await asyncio.to_thread(_next, result.batches)) is not None:
                 yield r.piece(batch)
             yield r.tail()
         finally:
-            state.metrics.observe_query(query_type, success(), time.perf_counter() - started)
+            state.metrics.observe_query(query_type, result.success(), time.perf_counter() - started)
 
     return StreamingResponse(body(), media_type=fmt.content_type)
 

@@ -103,6 +103,16 @@ def _string_literal(expr) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _all_of(a: TagValues, b: TagValues) -> TagValues:
+    """Rows satisfying both: every column of either, with the values allowed by both."""
+    return {**a, **b, **{c: a[c] & b[c] for c in a.keys() & b.keys()}}
+
+
+def _any_of(a: TagValues, b: TagValues) -> TagValues:
+    """Rows satisfying either: only columns both constrain, with the values either allows."""
+    return {c: a[c] | b[c] for c in a.keys() & b.keys()}
+
+
 def tag_values(expr) -> TagValues:
     """Equality constraints on string columns (``c = 'x'``, ``c IN (...)``, ORs of those)."""
     v = expr.to_variant()
@@ -110,14 +120,9 @@ def tag_values(expr) -> TagValues:
     if kind == "BinaryExpr":
         op = v.op()
         if op == "AND":
-            left, right = tag_values(v.left()), tag_values(v.right())
-            merged = dict(left)
-            for col, vals in right.items():
-                merged[col] = merged[col] & vals if col in merged else vals
-            return merged
+            return _all_of(tag_values(v.left()), tag_values(v.right()))
         if op == "OR":
-            left, right = tag_values(v.left()), tag_values(v.right())
-            return {col: left[col] | right[col] for col in left.keys() & right.keys()}
+            return _any_of(tag_values(v.left()), tag_values(v.right()))
         if op == "=":
             for a, b in ((v.left(), v.right()), (v.right(), v.left())):
                 col, lit = _column_name(a), _string_literal(b)
@@ -147,7 +152,7 @@ class ScanFilter:
     distinct_rows: bool = False
 
     def hull(self, other: ScanFilter) -> ScanFilter:
-        tags = {c: self.tags[c] | other.tags[c] for c in self.tags.keys() & other.tags.keys()}
+        tags = _any_of(self.tags, other.tags)
         columns = None if self.columns is None or other.columns is None else self.columns | other.columns
         distinct = self.distinct_rows and other.distinct_rows
         return ScanFilter(self.time.hull(other.time), tags, columns, distinct)
@@ -180,8 +185,7 @@ def _filter_of(scan, predicates, distinct_rows: bool) -> ScanFilter:
     columns: set[str] | None = {name for _, name in scan.projection()}
     for f in predicates:
         rng = rng.intersect(time_range(f))
-        for col, vals in tag_values(f).items():
-            tags[col] = tags[col] & vals if col in tags else vals
+        tags = _all_of(tags, tag_values(f))
         used = _referenced(f)
         columns = None if used is None or columns is None else columns | used
     return ScanFilter(rng, tags, None if columns is None else frozenset(columns), distinct_rows)

@@ -176,10 +176,9 @@ class WriteBuffer:
         # Held by the persister while it swaps persisted chunks for their Parquet files, and by
         # readers while they take chunks and files, so a query never sees both (or neither).
         self.lock = threading.RLock()
-        self._lock = self.lock
 
     def on_wal_contents(self, contents: WalContents) -> None:
-        with self._lock:
+        with self.lock:
             for op in contents.ops:
                 key = (op.db_id, op.table_id)
                 tb = self._tables.get(key)
@@ -192,14 +191,14 @@ class WriteBuffer:
 
     def chunks(self, db_id: int, table_id: int) -> tuple[list[Chunk], bool]:
         """A consistent view: (chunks, may_have_duplicates)."""
-        with self._lock:
+        with self.lock:
             tb = self._tables.get((db_id, table_id))
             if tb is None:
                 return [], False
             return list(tb.chunks), tb.may_have_duplicates
 
     def set_persisted_max_time(self, db_id: int, table_id: int, max_time: int) -> None:
-        with self._lock:
+        with self.lock:
             tb = self._tables.get((db_id, table_id))
             if tb is None:
                 tb = self._tables[(db_id, table_id)] = TableBuffer(db_id, table_id)
@@ -207,7 +206,7 @@ class WriteBuffer:
 
     def take_through(self, sequence: int) -> dict[tuple[int, int], list[Chunk]]:
         """The chunks whose WAL sequences are all <= ``sequence`` (for a snapshot)."""
-        with self._lock:
+        with self.lock:
             out = {}
             for key, tb in self._tables.items():
                 picked = [c for c in tb.chunks if c.max_seq <= sequence]
@@ -219,7 +218,7 @@ class WriteBuffer:
 
     def release(self, key: tuple[int, int], chunks: list[Chunk]) -> None:
         """Forget chunks that are now persisted."""
-        with self._lock:
+        with self.lock:
             tb = self._tables.get(key)
             if tb is None:
                 return
@@ -227,13 +226,13 @@ class WriteBuffer:
             tb.chunks = [c for c in tb.chunks if id(c) not in ids]
 
     def drop(self, db_id: int, table_id: int | None = None) -> None:
-        with self._lock:
+        with self.lock:
             for key in [k for k in self._tables if k[0] == db_id and (table_id is None or k[1] == table_id)]:
                 del self._tables[key]
 
     def drop_older_than(self, db_id: int, table_id: int, cutoff: int) -> None:
         """Forget chunks whose every row is older than ``cutoff`` (expired by retention)."""
-        with self._lock:
+        with self.lock:
             tb = self._tables.get((db_id, table_id))
             if tb is not None:
                 keep = [c for c in tb.chunks if c.max_time >= cutoff or c.frozen]
@@ -241,9 +240,9 @@ class WriteBuffer:
                     tb.chunks = keep
 
     def total_bytes(self) -> int:
-        with self._lock:
+        with self.lock:
             return sum(tb.nbytes for tb in self._tables.values())
 
     def total_rows(self) -> int:
-        with self._lock:
+        with self.lock:
             return sum(tb.rows for tb in self._tables.values())
