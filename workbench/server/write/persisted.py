@@ -4,6 +4,9 @@ Each snapshot (and each retention or delete pass that removes files) writes a ne
 holding the complete index plus the last WAL sequence whose data is persisted; startup loads the
 newest readable manifest, so a crash between writing Parquet files and the manifest leaves the
 old index and a WAL that still replays. ``system.parquet_files`` and the query layer read it.
+
+Publishing files to readers (``add``) and making the index durable (``save``) are separate
+steps, so a snapshot publishes under the write buffer's lock and does its disk I/O after it.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ class ParquetFile:
 class PersistedFiles:
     def __init__(self, node_dir: Path):
         self.node_dir = node_dir
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the in-memory index
+        self._save_lock = threading.Lock()  # one manifest written at a time, each newer than the last
         self._files: dict[tuple[int, int], list[ParquetFile]] = {}
         self._overlaps: dict[tuple[int, int], bool] = {}  # memo of ``overlapping``, per table
         self.wal_sequence = 0  # WAL files <= this are fully persisted
@@ -63,30 +67,18 @@ class PersistedFiles:
                 self._files.setdefault((pf.db_id, pf.table_id), []).append(pf)
             return
 
-    def _save(self) -> None:
-        self.snapshot_sequence += 1
-        doc = {
-            "wal_sequence": self.wal_sequence,
-            "next_file_id": self._next_file_id,
-            "files": [asdict(f) for files in self._files.values() for f in files],
-        }
-        path = snapshot_file(self.node_dir, self.snapshot_sequence)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            os.write(fd, json.dumps(doc, separators=(",", ":")).encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        for old in sorted(path.parent.glob("*.info.json"))[KEEP_MANIFESTS:]:
-            old.unlink(missing_ok=True)
+    def save(self) -> None:
+        """Write a manifest of the index as it is now (JSON, fsync, directory fsync)."""
+        with self._save_lock:
+            with self._lock:
+                self.snapshot_sequence += 1
+                sequence = self.snapshot_sequence
+                doc = {
+                    "wal_sequence": self.wal_sequence,
+                    "next_file_id": self._next_file_id,
+                    "files": [asdict(f) for files in self._files.values() for f in files],
+                }
+            _write_manifest(snapshot_file(self.node_dir, sequence), doc)
 
     def new_file_id(self) -> int:
         with self._lock:
@@ -94,12 +86,12 @@ class PersistedFiles:
             return self._next_file_id
 
     def add(self, files: list[ParquetFile], wal_sequence: int) -> None:
+        """Publish ``files`` (holding the WAL through ``wal_sequence``) to readers; ``save`` persists."""
         with self._lock:
             for f in files:
                 self._files.setdefault((f.db_id, f.table_id), []).append(f)
                 self._overlaps.pop((f.db_id, f.table_id), None)
             self.wal_sequence = max(self.wal_sequence, wal_sequence)
-            self._save()
 
     def remove(self, files: list[ParquetFile]) -> None:
         if not files:
@@ -111,7 +103,7 @@ class PersistedFiles:
                 self._files[key] = [f for f in self._files[key] if f.id not in gone]
                 if not self._files[key]:
                     del self._files[key]
-            self._save()
+        self.save()
         for f in files:
             (self.node_dir / f.path).unlink(missing_ok=True)
 
@@ -143,3 +135,22 @@ class PersistedFiles:
     def all_files(self) -> list[ParquetFile]:
         with self._lock:
             return [f for files in self._files.values() for f in files]
+
+
+def _write_manifest(path: Path, doc: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        os.write(fd, json.dumps(doc, separators=(",", ":")).encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    for old in sorted(path.parent.glob("*.info.json"))[KEEP_MANIFESTS:]:
+        old.unlink(missing_ok=True)

@@ -218,4 +218,5 @@ class Persister:
             self.files.add(new_files, seq)
             for key, chunks in taken.items():
                 self.buffer.release(key, chunks)
+        self.files.save()  # outside the lock: writers and queries need not wait for the fsyncs
         return len(new_files)
