@@ -57,6 +57,22 @@ def test_aggregates_group_by_time_fill_null_counts_zero(server):
     ]
 
 
+def test_fill_null_with_every_window_present_keeps_the_rows_in_order(server):
+    # every series has a row in every window: fill() has nothing to add (its short path)
+    q = "SELECT count(v), max(v) FROM cpu WHERE time >= 10s AND time < 30s GROUP BY time(10s), host"
+    series = server.series(q)
+    assert [(s["tags"], s["values"]) for s in series] == [
+        ({"host": "a"}, [[T10, 1, 1], [T20, 1, 3]]),
+        ({"host": "b"}, [[T10, 1, 5], [T20, 1, 2]]),
+    ]
+    assert server.values(q.replace("GROUP BY", "AND host = 'b' GROUP BY") + " ORDER BY time DESC") == [
+        [T20, 1, 2],
+        [T10, 1, 5],
+    ]
+    # one window short for host a (no v at 30s): the windows are generated again
+    assert server.series(q.replace("30s", "40s"))[0]["values"] == [[T10, 1, 1], [T20, 1, 3], [T30, 0, None]]
+
+
 def test_fill_none_shows_an_empty_count_as_null(server):
     q = "SELECT count(v), mean(i) FROM cpu WHERE time >= 0s AND time < 60s GROUP BY time(10s) fill(none)"
     assert server.values(q) == [[T10, 2, 15], [T20, 2, None], [T30, None, 7], [T40, 2, None]]

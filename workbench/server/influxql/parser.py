@@ -15,6 +15,8 @@ column and offending token; the wording follows InfluxDB's parser where it has o
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from . import ast
 from .errors import InfluxQLParseError
 from .parser_show import ShowClauses
@@ -452,12 +454,32 @@ def _split(tokens: list[Token]) -> list[list[Token]]:
     return out
 
 
+class _Unparsable(Exception):
+    """Some statement of the text has a syntax error: such texts are not remembered."""
+
+
+@lru_cache(maxsize=1024)  # the trees are immutable and dashboards repeat their texts
+def _parse_valid(text: str) -> tuple[ast.Statement, ...]:
+    parsed = _parse_each(text)
+    if any(isinstance(item, InfluxQLParseError) for item in parsed):
+        raise _Unparsable
+    return tuple(parsed)  # type: ignore[arg-type]
+
+
 def parse_each(text: str) -> list[ast.Statement | InfluxQLParseError]:
     """Every ``;``-separated statement of ``text``, parsed, or the error it raised.
 
     A lexical error (unterminated string, bad escape) cannot be attributed to one statement
-    and comes back as the only element.
+    and comes back as the only element. Texts that parse are remembered; errors are built anew
+    for every call, since a raised exception keeps its traceback.
     """
+    try:
+        return list(_parse_valid(text))
+    except _Unparsable:
+        return _parse_each(text)
+
+
+def _parse_each(text: str) -> list[ast.Statement | InfluxQLParseError]:
     try:
         tokens = tokenize(text)
     except InfluxQLParseError as e:
