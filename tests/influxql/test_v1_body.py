@@ -6,6 +6,8 @@ import json
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from workbench.server.influxql import v1_body
 from workbench.server.influxql.errors import InfluxQLUnsupported
@@ -133,3 +135,66 @@ def test_check_epoch():
     assert v1_body.check_epoch("ms") == "ms" and v1_body.check_epoch(None) is None
     with pytest.raises(ValueError, match="invalid epoch"):
         v1_body.check_epoch("years")
+
+
+@pytest.mark.parametrize(
+    ("value", "go"),
+    [  # what Go's encoding/json (InfluxDB 1.x) writes
+        (3.0, "3"),
+        (-0.0, "-0"),
+        (100.5, "100.5"),
+        (0.1 + 0.2, "0.30000000000000004"),
+        (0.000001, "0.000001"),
+        (9.99e-7, "9.99e-7"),
+        (1e-5, "0.00001"),
+        (5e-324, "5e-324"),
+        (1e20, "100000000000000000000"),
+        (2.0**60, "1152921504606847000"),
+        (1.7976931348623157e308, "1.7976931348623157e+308"),
+        (-1.5e21, "-1.5e+21"),
+    ],
+)
+def test_floats_are_written_as_go_writes_them(value, go):
+    assert v1_body.go_float(value) == go
+    many = pa.chunked_array([pa.array([value] * (v1_body.SMALL_TABLE_ROWS + 1))])
+    assert v1_body._float_texts(many).to_pylist()[0] == go
+
+
+FLOATS = st.one_of(
+    st.none(),
+    st.floats(allow_infinity=False),
+    st.sampled_from([-0.0, 1.5e-6, 9.99e-7, 2.0**60, 1e21, 5e-324, 1e15 + 0.5, 123.0]),
+)
+TEXTS = st.one_of(st.none(), st.text(alphabet=st.characters(codec="utf-8"), max_size=8), st.just('q"\\\n\x01é'))
+NANOS = st.integers(min_value=-(2**62), max_value=2**62)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(NANOS, FLOATS, st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1)), TEXTS, TEXTS,
+                       st.one_of(st.none(), st.booleans())), min_size=1, max_size=20),
+    st.sampled_from([None, "ns", "ms", "s", "h"]),
+)  # fmt: skip
+def test_small_tables_render_as_the_vectorised_path_does(rows, epoch):
+    times, floats, ints, texts, tags, bools = zip(*rows, strict=True)
+    table = pa.table(
+        {
+            "c0": pa.array(times, pa.timestamp("ns")),
+            "c1": pa.array(floats, pa.float64()),
+            "c2": pa.array(ints, pa.int64()),
+            "c3": pa.array(texts, pa.string()),
+            "c4": pa.array(tags, pa.string()).dictionary_encode(),
+            "c5": pa.array(bools, pa.bool_()),
+            "c6": pa.nulls(len(rows)),
+        }
+    )
+    by_value = v1_body._texts_by_value(table, epoch)
+    assert by_value is not None
+    assert ["[" + ",".join(r) + "]" for r in zip(*by_value, strict=True)] == v1_body._json_rows_vectorised(table, epoch)
+
+
+@pytest.mark.parametrize("rows", [1, v1_body.SMALL_TABLE_ROWS + 1])
+def test_non_ascii_strings_stay_valid_json(rows):
+    t = pa.table({"c0": pa.array(range(rows), pa.timestamp("ns")), "c1": ["café ☕"] * rows})
+    body = json.loads(v1_body.render_json([StatementResult(0, [Series("m", (), ("time", "s"), t)])]))
+    assert {v[1] for v in body["results"][0]["series"][0]["values"]} == {"café ☕"}

@@ -48,11 +48,12 @@ from workbench.plugins.runtime import (
 )
 from workbench.plugins.runtime.batches import table_batches
 from workbench.plugins.runtime.dryrun import response_json
-from workbench.plugins.runtime.spec import SCHEDULE, firings, parse_trigger_spec, rfc3339, schedule_for
+from workbench.plugins.runtime.spec import SCHEDULE, firings, parse_trigger_spec, schedule_for
 from workbench.plugins.schema import WriteRejected
 from workbench.plugins.sql import SqlEngine
 from workbench.plugins.trace import CallTrace, TracedCache, failure_record
 from workbench.protocol.durations import MS, format_duration, parse_duration
+from workbench.protocol.timestamps import rfc3339
 
 if TYPE_CHECKING:
     import polars as pl

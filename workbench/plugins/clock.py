@@ -13,8 +13,8 @@ import datetime as dt
 import threading
 import time
 
-from workbench.plugins.runtime.spec import rfc3339
 from workbench.protocol.durations import SECOND
+from workbench.protocol.timestamps import rfc3339
 
 
 class FakeClock:

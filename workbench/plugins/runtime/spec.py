@@ -16,7 +16,6 @@ steps them over a simulated time range.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -177,16 +176,3 @@ def next_fire(schedule: str, now_ns: int) -> int | None:
     if text.startswith("every:"):
         return EverySchedule(parse_trigger_spec(text).every_ns).first(now_ns)
     return CronExpr(text.removeprefix("cron:").strip()).next_after(now_ns)
-
-
-def rfc3339(ns: int) -> str:
-    """A trigger time as InfluxDB 3 answers it (UTC, ``Z``, fraction only when there is one).
-
-    >>> rfc3339(1_750_165_355 * 10**9)
-    '2025-06-17T13:02:35Z'
-    """
-    seconds, nanos = divmod(ns, 10**9)
-    text = dt.datetime.fromtimestamp(seconds, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    if nanos:
-        text += "." + f"{nanos:09d}".rstrip("0")
-    return text + "Z"

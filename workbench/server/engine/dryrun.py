@@ -26,9 +26,10 @@ from workbench.plugins.runtime import (
     run_process_writes,
 )
 from workbench.plugins.runtime.cron import CronError
-from workbench.plugins.runtime.spec import SpecError, next_fire, rfc3339
+from workbench.plugins.runtime.spec import SpecError, next_fire
 from workbench.protocol.errors import WriteLineError
 from workbench.protocol.precision import Precision
+from workbench.protocol.timestamps import rfc3339
 from workbench.server.catalog.catalog import INTERNAL_DB, Catalog
 from workbench.server.catalog.names import validate_db_name
 from workbench.server.engine.files import PluginFileError, plugin_error

@@ -5,8 +5,8 @@ Pure functions for the HTTP layer: :func:`render_json` (compact, or indented wit
 InfluxDB 3 omits the separator, which no v1 client can split; 1.x sends it) and
 :func:`render_csv`. Values follow InfluxDB: times are RFC 3339 in UTC with ``Z`` (or the
 ``tz()`` offset) and only the fraction digits needed, or integers in the ``epoch`` unit
-(``ns u µ ms s m h d w``); floats with no fraction print as integers; NaN is null; ±Inf fails the
-whole response with ``{"error":"json: unsupported value: +Inf"}``. Key order is InfluxDB's:
+(``ns u µ ms s m h d w``); floats as Go's ``encoding/json`` writes them (:func:`go_float`); NaN
+is null; ±Inf fails the whole response with ``{"error":"json: unsupported value: +Inf"}``. Key order is InfluxDB's:
 ``statement_id, series, partial, error`` and ``name, tags, columns, values, partial``.
 
 >>> import pyarrow as pa
@@ -23,17 +23,21 @@ import math
 from collections.abc import Iterator
 from decimal import Decimal
 
+import numpy as np
 import orjson
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.types as pat
 
+from workbench.protocol.timestamps import rfc3339
+
 from .result import Series, StatementResult
 
 EPOCHS = {"ns": 1, "u": 1_000, "µ": 1_000, "ms": 1_000_000, "s": 10**9}
 EPOCHS_TRUNCATED = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 DEFAULT_CHUNK_SIZE = 10_000
+SMALL_TABLE_ROWS = 128  # rendered value by value: Polars' plan has a fixed cost of ~0.5 ms
 
 
 class _InfError(ValueError):
@@ -66,15 +70,58 @@ def _time_tokens(c: pl.Expr, dtype: pl.Datetime, epoch: str | None) -> pl.Expr:
     return pl.lit('"') + text.str.replace(r"(\.\d*?)0+(Z|[+-]\d\d:\d\d)$", "${1}${2}") + pl.lit('"')
 
 
-def _float_tokens(c: pl.Expr) -> pl.Expr:
-    whole = (c == c.floor()) & (c.abs() < 2.0**63)
-    return (
-        pl.when(c.is_nan())
-        .then(pl.lit("null"))
-        .when(whole)
-        .then(c.cast(pl.Int64).cast(pl.Utf8))
-        .otherwise(c.cast(pl.Utf8))
+def go_float(x: float) -> str:
+    """A finite float as Go's ``encoding/json`` writes it (InfluxDB 1.x's bodies): the shortest
+    digits that read back as ``x``, positional from 1e-6 up to 1e21 and an exponent outside it.
+
+    >>> [go_float(x) for x in (2.0, -0.0, 0.1, 1.5e-6, 1e-7, 2.0**60, 1e21)]
+    ['2', '-0', '0.1', '0.0000015', '1e-7', '1152921504606847000', '1e+21']
+    """
+    shortest = repr(x)
+    size = abs(x)
+    if size == 0:
+        return "-0" if shortest[0] == "-" else "0"
+    if size < 1e-6 or size >= 1e21:
+        mantissa, _, exponent = shortest.partition("e")
+        e = int(exponent)
+        return f"{mantissa}e-{-e}" if e < 0 else f"{mantissa}e+{e:02d}"
+    text = format(Decimal(shortest), "f") if "e" in shortest else shortest
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _float_texts(col: pa.ChunkedArray) -> pa.Array:
+    """:func:`go_float` of a whole column (``null`` for NULL and NaN): Polars writes the usual
+    values the same way, the few it writes differently are redone one by one."""
+    values = pl.Series(col).cast(pl.Float64)
+    c = pl.col(values.name)
+    texts = (
+        values.to_frame()
+        .select(
+            pl.when(c.is_nan())
+            .then(pl.lit("null"))
+            .when((c == c.floor()) & (c.abs() < 2.0**53))
+            .then(c.cast(pl.Int64).cast(pl.Utf8))
+            .otherwise(c.cast(pl.Utf8))
+            .fill_null("null")
+        )
+        .to_series()
     )
+    raw = values.to_numpy()
+    size = np.abs(raw)
+    with np.errstate(invalid="ignore"):  # NaN compares false everywhere
+        exponent_in_polars = (size >= 1e-6) & (size < 1e-5)  # Polars: 1.5e-6, Go: 0.0000015
+        long_digits = (size >= 2.0**53) & np.isfinite(size)  # shortest digits, then zeros
+        redo = exponent_in_polars | long_digits | ((raw == 0) & np.signbit(raw))
+    if redo.any():
+        idx = np.flatnonzero(redo)
+        texts = texts.scatter(idx, [go_float(float(raw[i])) for i in idx])
+    return texts.to_arrow()
+
+
+def _check_finite(col: pa.ChunkedArray) -> None:
+    infinite = col.filter(pc.is_inf(col))
+    if len(infinite):
+        raise _InfError("json: unsupported value: " + ("+Inf" if infinite[0].as_py() > 0 else "-Inf"))
 
 
 def _dictionary_tokens(col: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -88,23 +135,62 @@ def _dictionary_tokens(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
     """Every row of ``table`` as the text of a JSON array, InfluxDB's value rules applied."""
+    for field, col in zip(table.schema, table.columns, strict=True):
+        if pat.is_floating(field.type):
+            _check_finite(col)
+    if table.num_rows <= SMALL_TABLE_ROWS:
+        texts = _texts_by_value(table, epoch)
+        if texts is not None:
+            return ["[" + ",".join(row) + "]" for row in zip(*texts, strict=True)]
+    return _json_rows_vectorised(table, epoch)
+
+
+def _texts_by_value(table: pa.Table, epoch: str | None) -> list[list[str]] | None:
+    """Each column's JSON texts, value by value; None for a column type only the vectorised path knows."""
+    out = []
+    for field, col in zip(table.schema, table.columns, strict=True):
+        t = field.type
+        if pat.is_floating(t):
+            texts = ["null" if v is None or v != v else go_float(v) for v in col.to_pylist()]
+        elif pat.is_timestamp(t) and t.tz is None and t.unit == "ns":
+            ns = col.cast(pa.int64()).to_pylist()
+            if epoch is None:
+                texts = ["null" if v is None else '"' + rfc3339(v) + '"' for v in ns]
+            else:
+                texts = ["null" if v is None else str(_epoch(v, epoch)) for v in ns]
+        elif pat.is_integer(t):
+            texts = ["null" if v is None else str(v) for v in col.to_pylist()]
+        elif pat.is_boolean(t):
+            texts = ["null" if v is None else ("true" if v else "false") for v in col.to_pylist()]
+        elif pat.is_null(t):
+            texts = ["null"] * table.num_rows
+        elif pat.is_string(t) or pat.is_large_string(t) or pat.is_dictionary(t):
+            texts = ["null" if v is None else orjson.dumps(v).decode() for v in col.to_pylist()]
+        else:
+            return None
+        out.append(texts)
+    return out
+
+
+def _json_rows_vectorised(table: pa.Table, epoch: str | None) -> list[str]:
     encoded = set()
     for i, field in enumerate(table.schema):
         if pat.is_dictionary(field.type):
             table = table.set_column(i, field.name, _dictionary_tokens(table.column(i)))
-            encoded.add(field.name)
+        elif pat.is_floating(field.type):
+            table = table.set_column(i, field.name, _float_texts(table.column(i)))
+        else:
+            continue
+        encoded.add(field.name)
     df = pl.from_arrow(table)
     assert isinstance(df, pl.DataFrame)
-    tokens, infinities = [], []
+    tokens = []
     for name, dtype in df.schema.items():
         c = pl.col(name)
         if name in encoded:
             tok = c
         elif isinstance(dtype, pl.Datetime):
             tok = _time_tokens(c, dtype, epoch)
-        elif dtype.is_float():
-            infinities.append(c.filter(c.is_infinite()).first().alias(f"__inf{len(infinities)}"))
-            tok = _float_tokens(c)
         elif dtype.is_integer():
             tok = c.cast(pl.Utf8)
         elif dtype == pl.Boolean:
@@ -113,15 +199,10 @@ def _json_rows(table: pa.Table, epoch: str | None) -> list[str]:
             tok = pl.lit("null")
         else:
             encoded_text = pl.struct(c.cast(pl.Utf8).alias("s")).struct.json_encode()
-            tok = encoded_text.str.slice(5, encoded_text.str.len_bytes() - 6)
+            tok = encoded_text.str.slice(5, encoded_text.str.len_chars() - 6)  # {"s":...}
         tokens.append(tok.fill_null("null"))
     row = pl.concat_str([pl.lit("["), pl.concat_str(tokens, separator=","), pl.lit("]")])
-    out = df.select(row.alias("r"), *infinities)  # one pass: the rows and each float column's first ±Inf
-    for i in range(len(infinities)):
-        infinite = out[f"__inf{i}"][0] if out.height else None
-        if infinite is not None:
-            raise _InfError("json: unsupported value: " + ("+Inf" if infinite > 0 else "-Inf"))
-    return out["r"].to_list()
+    return df.select(row.alias("r"))["r"].to_list()
 
 
 class _Rows:
