@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 import pyarrow as pa
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from workbench.server.http.formatters import COLUMNAR_MIN_ROWS, SMALL_ARRAY, format_timestamps, json_rows
@@ -45,3 +45,27 @@ def test_json_rows_are_the_same_on_both_paths():
             assert len(rows) == n
             assert rows[1] == {"host": "h1", "v": 1.5, "n": 1, "time": "1970-01-01T00:00:00.000000001"}
             assert ("v" not in rows[0]) is with_null  # NULLs are left out of the row
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(NS, st.floats(allow_nan=False, allow_infinity=False), st.integers(-(2**63), 2**63 - 1),
+                  st.text(alphabet=st.characters(codec="utf-8"), max_size=6), st.booleans()),
+        min_size=1, max_size=8,
+    )
+)  # fmt: skip
+def test_json_rows_agree_on_both_paths_for_any_values(rows):
+    rows = rows * (COLUMNAR_MIN_ROWS // len(rows) + 1)  # long enough for the columnar path
+    times, floats, ints, texts, bools = zip(*rows, strict=True)
+    batch = pa.record_batch({
+        "time": pa.array(times, pa.timestamp("ns")),
+        "f": pa.array(floats, pa.float64()),
+        "i": pa.array(ints, pa.int64()),
+        "s": pa.array(texts, pa.string()),
+        "tag": pa.array(texts, pa.string()).dictionary_encode(),
+        "b": pa.array(bools, pa.bool_()),
+    })  # fmt: skip
+    columnar = orjson.loads(b"[" + json_rows(batch) + b"]")
+    by_row = orjson.loads(b"[" + json_rows(batch.slice(0, COLUMNAR_MIN_ROWS - 1)) + b"]")
+    assert columnar[: COLUMNAR_MIN_ROWS - 1] == by_row
