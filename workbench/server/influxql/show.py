@@ -34,7 +34,7 @@ _FIELD_TYPES = {
 }
 
 # (measurement, tag keys) → each key's values, or None: the caller's cheaper answer to SHOW TAG VALUES
-TagValues = Callable[[str, list[str]], "dict[str, set[str]] | None"]
+TagValues = Callable[[str, list[str]], "dict[str, list[str]] | None"]  # each key's values, sorted
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def execute_show(
             keys = [k for k in _tag_keys(plan.columns[m]) if _key_matches(stmt, k)]  # type: ignore[index]
             found = tag_values(m, keys)
             if found is not None:
-                known[m] = sorted((k, v) for k in keys for v in found.get(k, ()))
+                known[m] = [(k, v) for k in sorted(keys) for v in found.get(k, ())]
     results = {m: run_sql(sql, None) for m, sql in plan.queries if m not in known}
     if isinstance(stmt, ast.ShowDatabases):
         return _databases(plan, statement_id)

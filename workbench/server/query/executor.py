@@ -300,7 +300,7 @@ class QueryExecutor:
 
     def tag_values(
         self, db_name: str, table_name: str, keys: list[str], *, log_text: str
-    ) -> dict[str, set[str]] | None:
+    ) -> dict[str, list[str]] | None:
         """The values of tag columns without running SQL (see ``TableBuilder.tag_values``), or ``None``.
 
         An answer is logged in the query log like the InfluxQL statement's SQL would have been.

@@ -47,17 +47,18 @@ def _index(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) 
     return index
 
 
-def values(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) -> list[str]:
-    """The distinct non-null values of one tag column of ``batch``: the dictionary entries its rows use."""
+def values(batch: pa.RecordBatch, column: str, indexes: dict[str, ColumnIndex]) -> pa.Array:
+    """The distinct non-null values of one tag column of ``batch`` (strings, in no particular order):
+    the dictionary entries its rows use."""
     array = batch.column(column)
     if not pa.types.is_dictionary(array.type):
-        return pc.unique(array.drop_null()).to_pylist()
+        return pc.unique(array.drop_null()).cast(pa.string())
     if batch.num_rows < INDEX_MIN_ROWS:
         used = pc.unique(array.indices.drop_null())
     else:
         index = _index(batch, column, indexes)
         used = pa.array(np.flatnonzero(index.ends > index.starts))
-    return array.dictionary.take(used).to_pylist()
+    return array.dictionary.take(used).cast(pa.string())
 
 
 def _mask(column: pa.DictionaryArray, values: frozenset[str]) -> pa.Array:

@@ -180,19 +180,14 @@ class TableBuilder:
             return None
         return memory
 
-    def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, set[str]] | None:
-        """The values each tag column in ``keys`` holds, read from the in-memory batches' dictionaries
-        (and their row indexes) instead of grouping every row; ``None`` when that would not be exact or
-        cheap (see ``_all_in_memory``)."""
+    def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, list[str]] | None:
+        """The values each tag column in ``keys`` holds, sorted, read from the in-memory batches'
+        dictionaries (and their row indexes) instead of grouping every row; ``None`` when that would
+        not be exact or cheap (see ``_all_in_memory``)."""
         memory = self._all_in_memory(db, table, now_ns)
         if memory is None:
             return None
-        found: dict[str, set[str]] = {k: set() for k in keys}
-        for _, batch, _, indexes in memory:
-            for k in keys:
-                if k in batch.schema.names:
-                    found[k].update(series_index.values(batch, k, indexes))
-        return found
+        return {k: _sorted(_tag_values(memory, k)[0]).to_pylist() for k in keys}
 
     def _distinct_tag(self, db: DatabaseDef, table: TableDef, column: str, now_ns: int) -> pa.Table | None:
         """One row per distinct value of tag ``column`` (and a null row when some row has none), for a
@@ -200,16 +195,11 @@ class TableBuilder:
         memory = self._all_in_memory(db, table, now_ns)
         if memory is None:
             return None
-        values: set[str] = set()
-        null = False
-        for _, batch, _, indexes in memory:
-            if column in batch.schema.names:
-                values.update(series_index.values(batch, column, indexes))
-                null = null or batch.column(column).null_count > 0
-            else:
-                null = null or batch.num_rows > 0
-        rows = [*sorted(values), *([None] if null else [])]
-        return pa.table({column: pa.array(rows, pa.string()).dictionary_encode()})
+        values, null = _tag_values(memory, column)
+        values = _sorted(values)
+        if null:
+            values = pa.concat_arrays([values, pa.nulls(1, pa.string())])
+        return pa.table({column: values.dictionary_encode()})
 
     def _disk_dataset(self, files: list[ParquetFile], schema: pa.Schema, cutoff: int | None) -> ds.Dataset:
         ts = pa.timestamp("ns")
@@ -225,6 +215,23 @@ class TableBuilder:
             partitions=parts,
         )
         return dataset if cutoff is None else dataset.filter(ds.field("time") >= pa.scalar(cutoff, ts))
+
+
+def _tag_values(memory: list, column: str) -> tuple[pa.Array, bool]:
+    """The distinct non-null values of a tag column over in-memory batches (as ``_sources`` gives
+    them), in no particular order, and whether some row has no value."""
+    parts, null = [], False
+    for _, batch, _, indexes in memory:
+        if column in batch.schema.names:
+            parts.append(series_index.values(batch, column, indexes))
+            null = null or batch.column(column).null_count > 0
+        else:
+            null = null or batch.num_rows > 0
+    return pc.unique(pa.chunked_array(parts, pa.string())), null
+
+
+def _sorted(values: pa.Array) -> pa.Array:
+    return values.take(pc.sort_indices(values))  # bytewise, as InfluxDB (and Python's str order)
 
 
 def pq_read(path: Path, schema: pa.Schema) -> pa.Table:
