@@ -5,8 +5,8 @@ Runs the shared harness (``benchmarks/harness/run_baseline.sh``) with the ``work
 InfluxDB 1.6.7 and VictoriaMetrics, on the same generated TSBS-like data in one run: ingest
 lines/s through ``/api/v3/write_lp`` at concurrency 1/2/4, then the query suite as SQL and as
 InfluxQL (``/query``). The report (Markdown) ends with the ratios ours ÷ each peer. Then the
-component benchmarks run: line-protocol parsing, the client's query decoding paths and the
-caches, when present.
+component benchmarks run: line-protocol parsing, the client's query decoding paths, the caches,
+and DataFusion's own time for the selective queries (the floor under any query on it).
 
     make bench                                   # everything (about 10 minutes)
     make bench ARGS="--datasets small --concs 2" # a quicker subset
@@ -61,10 +61,11 @@ def main(argv: list[str] | None = None) -> int:
             ),
             ("client_query.py", []),
             ("bench_caches.py", []),
+            ("datafusion_floor.py", ["--data", str(data / "large")] if (data / "large").exists() else []),
         ):
             path = HERE / script
-            if script == "bench_parse.py" and not extra:
-                print("note: bench_parse.py skipped (no generated dataset yet: run the harness first)")
+            if script in ("bench_parse.py", "datafusion_floor.py") and not extra:
+                print(f"note: {script} skipped (no generated dataset yet: run the harness first)")
                 continue
             if path.exists():
                 print(f"\n## {script}\n", flush=True)
