@@ -3,8 +3,8 @@
 Routes come from the ``ROUTES`` lists of the ``http`` modules; anything else is ``404 Not
 found`` and ``OPTIONS`` is a CORS preflight answered before authentication, as in InfluxDB 3.
 Every response carries ``cluster-uuid``; successful ones also ``Access-Control-Allow-Origin``.
-``run(config)`` serves the app with uvicorn and writes the bound address to
-``--tcp-listener-file-path`` once it accepts connections.
+``run(config)`` serves the app with uvicorn, with Arrow Flight on the same port (``flight/``),
+and writes the bound address to ``--tcp-listener-file-path`` once it accepts connections.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from starlette.responses import Response
 
 from workbench.server.config import ServerConfig
 from workbench.server.errors import ServerError
+from workbench.server.flight.pipe import protocol_class
+from workbench.server.flight.service import FlightService
 from workbench.server.http import caches, configure, engine, health, influxql, plugins, query, tokens, write
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.responses import error_response
@@ -53,6 +55,7 @@ class App:
         for prefix, methods, handler in engine.PREFIX_ROUTES:
             self.add_prefix_route(prefix, methods, handler)
         self.on_started: list[Callable[[], None]] = []
+        self.on_stopping: list[Callable[[], None]] = []
 
     def add_prefix_route(self, prefix: str, methods: set[str], handler: Handler) -> None:
         self.prefix_routes.append((prefix, frozenset(methods), handler))
@@ -114,6 +117,8 @@ class App:
                     return
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                for callback in self.on_stopping:
+                    callback()
                 await self.state.stop()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -151,6 +156,20 @@ def run(config: ServerConfig) -> int:
     sock.listen(2048)
     host, port = sock.getsockname()[:2]
     address = f"{host}:{port}"
+    flight: list[FlightService] = []  # the official clients' queries, served once the state is up
+
+    def start_flight() -> None:
+        try:
+            flight.append(FlightService(app.state, app.auth))
+        except Exception:  # HTTP serves on: only gRPC callers are turned away
+            log.exception("the Flight server could not start")
+
+    def stop_flight() -> None:
+        for service in flight:
+            service.shutdown()
+
+    app.on_started.append(start_flight)
+    app.on_stopping.append(stop_flight)
     # Start-up leaves a few hundred thousand long-lived objects (modules, the catalog, replayed
     # state). Every full collection walked them all: a 40-50 ms pause every ~100 requests.
     # Frozen once the server is up, a full collection takes well under 1 ms.
@@ -158,11 +177,19 @@ def run(config: ServerConfig) -> int:
     if config.tcp_listener_file_path is not None:
         app.on_started.append(lambda: _write_listener_file(config.tcp_listener_file_path, address))
     app.on_started.append(lambda: log.info("listening on http://%s", address))
-    # uvloop and httptools (uvicorn's "auto" choices, both installed with uvicorn[standard]) take
-    # about a third off the fixed cost of a request; proxy headers are not trusted, as in InfluxDB.
+    # uvloop (uvicorn's "auto" loop) and httptools (under flight.pipe's protocol), both installed with
+    # uvicorn[standard], take about a third off the fixed cost of a request; proxy headers are not
+    # trusted, as in InfluxDB.
+    http = protocol_class(lambda: ("127.0.0.1", flight[0].port) if flight else None)
     server = uvicorn.Server(
         uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=10, proxy_headers=False
+            app,
+            http=http,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=10,
+            proxy_headers=False,
         )
     )
     server.run(sockets=[sock])

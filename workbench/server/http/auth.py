@@ -67,6 +67,14 @@ class Authenticator:
             return None
         if token is None and path in P_PARAM_PATHS:
             token = request.query_params.get("p")
+        return self.check(token)
+
+    def authenticate_header(self, header: str | None) -> TokenDef | None:
+        """The caller of a request that carries only an ``Authorization`` header (Flight calls)."""
+        token = token_from_header(header) if header is not None else None
+        return None if self.without_auth else self.check(token)
+
+    def check(self, token: str | None) -> TokenDef:
         if not token:
             raise Unauthenticated()
         found = self.catalog.token_by_hash(hashlib.sha512(token.encode()).hexdigest())

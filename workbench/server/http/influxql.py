@@ -20,31 +20,20 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from workbench.protocol import routes
-from workbench.server.errors import BadRequest, ServerError
+from workbench.server.errors import ServerError
 from workbench.server.http.query import parse_query_request, respond, table_start
 from workbench.server.http.request import param_bool, read_body
 from workbench.server.influxql import v1_body
 from workbench.server.query import influxql_runner
 from workbench.server.state import ServerState
 
-SINGLE_STATEMENT = "must provide only one InfluxQl statement per query"
-
 
 async def query_influxql(request: Request, state: ServerState) -> Response:
     req = await parse_query_request(request, state, db_required=False)
 
     def make():
-        plans = influxql_runner.plan(state.catalog, req.q, database=req.db, now_ns=state.clock.now_ns(),
-                                     params=req.params, strict_database=True)  # fmt: skip
-        if len(plans) != 1:
-            raise BadRequest(SINGLE_STATEMENT)
-        result = influxql_runner.execute(state.executor, plans[0], req.q)
-        if result.error is not None:
-            err = result.error
-            if err.status == 404:
-                raise ServerError(f"query error: {err.wire_message()}", status=404, json_body=True)
-            raise ServerError(err.wire_message(), status=err.status)
-        return result.to_arrow()
+        return influxql_runner.v3_table(state.catalog, state.executor, req.q, database=req.db,
+                                        now_ns=state.clock.now_ns(), params=req.params)  # fmt: skip
 
     return await respond(table_start(make), req.format, state, "influxql")
 

@@ -34,7 +34,8 @@ class QueryRequest:
     params: dict | None
 
 
-def _params(raw) -> dict | None:
+def params_object(raw) -> dict | None:
+    """The ``params`` of a query (a JSON object, or its text), checked as InfluxDB 3 checks them."""
     if raw is None:
         return None
     if isinstance(raw, str):
@@ -72,7 +73,7 @@ async def parse_query_request(request: Request, state: ServerState, *, db_requir
     if not isinstance(q, str) or (db is not None and not isinstance(db, str)):
         raise BadRequest("serde json error: `db` and `q` must be strings")
     fmt = accepted if src.get("format") is None else parse_format(str(src["format"]))
-    return QueryRequest(db, q, fmt, _params(src.get("params")))
+    return QueryRequest(db, q, fmt, params_object(src.get("params")))
 
 
 def parse_format(name: str) -> QueryFormat:

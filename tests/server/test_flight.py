@@ -1,0 +1,152 @@
+"""Arrow Flight on the HTTP port: InfluxDB 3's JSON tickets, its official Python client, errors, auth."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+import pyarrow.flight as flight
+import pytest
+from influxdb_client_3 import InfluxDBClient3
+
+LINES = "cpu,host=a,region=eu usage=0.5,n=1i 1700000000\ncpu,host=b,region=us usage=0.75,n=2i 1700000010"
+
+
+@pytest.fixture
+def loaded(http, db):
+    assert http.post("/api/v3/write_lp", params={"db": db, "precision": "second"}, content=LINES).status_code == 204
+    return db
+
+
+def _client(server) -> flight.FlightClient:
+    url = urlsplit(server.url)
+    return flight.FlightClient(f"grpc+tcp://{url.hostname}:{url.port}")
+
+
+def _call(server) -> flight.FlightCallOptions:
+    return flight.FlightCallOptions(headers=[(b"authorization", f"Bearer {server.token}".encode())])
+
+
+def _get(server, ticket: dict | bytes) -> pa.Table:
+    raw = ticket if isinstance(ticket, bytes) else json.dumps(ticket).encode()
+    with _client(server) as client:
+        return client.do_get(flight.Ticket(raw), _call(server)).read_all()
+
+
+def test_sql_ticket_streams_the_result_with_tags_as_dictionaries(server, loaded):
+    table = _get(server, {"database": loaded, "sql_query": "SELECT host, n, usage, time FROM cpu ORDER BY time"})
+    assert table.column_names == ["host", "n", "usage", "time"]
+    assert pa.types.is_dictionary(table.schema.field("host").type)
+    assert table.column("host").to_pylist() == ["a", "b"]
+    assert table.column("usage").to_pylist() == [0.5, 0.75]
+    assert table.column("time").cast(pa.int64()).to_pylist() == [1_700_000_000 * 10**9, 1_700_000_010 * 10**9]
+
+
+@pytest.mark.parametrize("key", ["database", "namespace_name", "bucket", "bucket-name"])
+def test_every_spelling_of_the_database_and_params(server, loaded, key):
+    q = "SELECT n FROM cpu WHERE host = $host"
+    table = _get(server, {key: loaded, "sql_query": q, "query_type": "sql", "params": {"host": "b"}})
+    assert table.column("n").to_pylist() == [2]
+
+
+def test_influxql_ticket_answers_like_the_v3_endpoint(server, loaded, http):
+    q = "SELECT mean(usage) FROM cpu GROUP BY region"
+    table = _get(server, {"database": loaded, "sql_query": q, "query_type": "influxql"})
+    assert table.column_names == ["iox::measurement", "time", "region", "mean"]
+    assert table.column("region").to_pylist() == ["eu", "us"]
+    over_http = http.get("/api/v3/query_influxql", params={"db": loaded, "q": q, "format": "json"}).json()
+    assert [r["mean"] for r in over_http] == table.column("mean").to_pylist()
+
+
+def test_an_empty_result_still_has_its_schema(server, loaded):
+    table = _get(server, {"database": loaded, "sql_query": "SELECT host, usage FROM cpu WHERE host = 'zz'"})
+    assert table.num_rows == 0
+    assert table.column_names == ["host", "usage"]
+
+
+@pytest.mark.parametrize(
+    ("ticket", "message"),
+    [
+        ({"database": "nope_db", "sql_query": "SELECT 1"}, "database not found: nope_db"),
+        ({"database": "{db}", "sql_query": "SELEC 1"}, "SQL error: ParserError"),
+        ({"database": "{db}", "sql_query": "SELECT nothere FROM cpu"}, "Schema error"),
+        ({"database": "{db}", "sql_query": "SELECT 1", "query_type": "flux"}, "unknown query type"),
+        ({"database": "{db}", "sql_query": "SHOW MEASUREMENTS; SHOW DATABASES", "query_type": "influxql"},
+         "must provide only one InfluxQl statement per query"),
+        ({"sql_query": "SELECT 1"}, "Invalid ticket"),
+        (b"not json", "Invalid ticket"),
+    ],
+)  # fmt: skip
+def test_errors_carry_influxdb_messages(server, loaded, ticket, message):
+    if isinstance(ticket, dict) and ticket.get("database") == "{db}":
+        ticket = {**ticket, "database": loaded}
+    with pytest.raises(flight.FlightServerError) as err:
+        _get(server, ticket)
+    assert message in str(err.value)
+    assert "Traceback" not in str(err.value)
+
+
+def test_a_token_is_required_and_checked(server, loaded):
+    ticket = flight.Ticket(json.dumps({"database": loaded, "sql_query": "SELECT 1"}).encode())
+    with _client(server) as client:
+        with pytest.raises(flight.FlightUnauthenticatedError):
+            client.do_get(ticket).read_all()
+        wrong = flight.FlightCallOptions(headers=[(b"authorization", b"Bearer apiv3_not-a-token")])
+        with pytest.raises(flight.FlightUnauthenticatedError):
+            client.do_get(ticket, wrong).read_all()
+        assert client.do_get(ticket, _call(server)).read_all().num_rows == 1
+
+
+def test_http_and_grpc_share_the_port_under_concurrent_use(server, loaded, http):
+    failures: list[BaseException] = []
+
+    def flight_queries():
+        try:
+            for _ in range(20):
+                assert _get(server, {"database": loaded, "sql_query": "SELECT count(*) AS c FROM cpu"}).to_pylist() == [
+                    {"c": 2}
+                ]
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=flight_queries) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for _ in range(20):
+        assert http.get("/api/v3/query_sql", params={"db": loaded, "q": "SELECT count(*) AS c FROM cpu"}).json() == [
+            {"c": 2}
+        ]
+    for t in threads:
+        t.join()
+    assert failures == []
+
+
+def test_the_official_python_client_writes_and_queries(server, db):
+    with InfluxDBClient3(host=server.url, token=server.token, database=db) as client:
+        client.write(record="air,room=kitchen temp=21.5 1700000000000000000")
+        client.write(record="air,room=hall temp=19.0 1700000000000000000")
+        table = client.query("SELECT room, temp FROM air ORDER BY room")
+        assert table.to_pylist() == [{"room": "hall", "temp": 19.0}, {"room": "kitchen", "temp": 21.5}]
+        frame = client.query(
+            "SELECT temp FROM air WHERE room = $room", mode="polars", query_parameters={"room": "hall"}
+        )
+        assert frame["temp"].to_list() == [19.0]
+        influxql = client.query("SELECT max(temp) FROM air", language="influxql")
+        assert influxql.column("max").to_pylist() == [21.5]
+
+
+def test_a_server_with_an_open_flight_connection_stops_promptly(fresh_server):
+    proc = fresh_server(auth=False)
+    url = urlsplit(proc.url)
+    client = flight.FlightClient(f"grpc+tcp://{url.hostname}:{url.port}")
+    ticket = flight.Ticket(json.dumps({"database": "any", "sql_query": "SELECT 1"}).encode())
+    with pytest.raises(flight.FlightServerError, match="database not found"):
+        client.do_get(ticket).read_all()  # the connection is open now
+    started = time.monotonic()
+    assert proc.stop() in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
+    assert time.monotonic() - started < 5
+    client.close()

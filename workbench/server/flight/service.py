@@ -1,0 +1,120 @@
+"""Flight ``DoGet`` with InfluxDB 3's JSON tickets, answered by the same query paths as HTTP.
+
+A ticket is ``{"database": <db>, "sql_query": <query>, "query_type": "sql" | "influxql",
+"params": {...}}``; ``database`` may also be spelled ``namespace_name``, ``bucket`` or
+``bucket-name``, and ``query_type`` defaults to SQL. SQL runs through ``QueryExecutor.prepare``
+and streams its batches as DataFusion produces them; InfluxQL is one statement answered like
+``/api/v3/query_influxql`` (``iox::measurement`` first). The caller is authenticated from the
+``authorization`` header with the HTTP server's rules. Errors keep InfluxDB 3's texts (see
+``flight_error`` for their gRPC status codes). Flight SQL (``GetFlightInfo`` with its commands)
+is not served: those calls answer UNIMPLEMENTED.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterator
+
+import pyarrow as pa
+import pyarrow.flight as flight
+
+from workbench.server.errors import ServerError
+from workbench.server.http.auth import Authenticator
+from workbench.server.http.query import params_object
+from workbench.server.query import influxql_runner
+from workbench.server.state import ServerState
+
+DATABASE_KEYS = ("database", "namespace_name", "bucket", "bucket-name")
+INVALID_TICKET = "Invalid ticket"
+
+
+def flight_error(exc: ServerError) -> flight.FlightError:
+    """The Flight error for ``exc``, with InfluxDB 3's message.
+
+    pyarrow's Flight server sends INVALID_ARGUMENT or NOT_FOUND only with the server's Python
+    traceback appended to the message, so request errors go out as UNKNOWN with the message alone
+    (see docs/compatibility.md); authentication errors are UNAUTHENTICATED / PERMISSION_DENIED and
+    server faults INTERNAL, as in InfluxDB 3.
+    """
+    if exc.status == 401:
+        return flight.FlightUnauthenticatedError(exc.message)
+    if exc.status == 403:
+        return flight.FlightUnauthorizedError(exc.message)
+    if exc.status >= 500:
+        return flight.FlightInternalError(exc.message)
+    return flight.FlightServerError(exc.message)
+
+
+def parse_ticket(raw: bytes) -> tuple[str, str, str, dict | None]:
+    """(database, query, "sql" | "influxql", params) of a JSON ticket."""
+    try:
+        ticket = json.loads(raw)
+    except ValueError:
+        raise flight.FlightServerError(INVALID_TICKET) from None
+    if not isinstance(ticket, dict):
+        raise flight.FlightServerError(INVALID_TICKET)
+    database = next((ticket[k] for k in DATABASE_KEYS if k in ticket), None)
+    query = ticket.get("sql_query")
+    if not isinstance(database, str) or not isinstance(query, str):
+        raise flight.FlightServerError(INVALID_TICKET)
+    kind = ticket.get("query_type") or "sql"
+    if kind not in ("sql", "influxql"):
+        raise flight.FlightServerError(f"unknown query type. Expected 'sql' or 'influxql', got {kind}'")
+    try:
+        params = params_object(ticket.get("params"))
+    except ServerError as exc:
+        raise flight_error(exc) from None
+    return database, query, kind, params
+
+
+class _Authentication(flight.ServerMiddlewareFactory):
+    def __init__(self, authenticator: Authenticator):
+        self.authenticator = authenticator
+
+    def start_call(self, info, headers):
+        values = headers.get("authorization") or [None]
+        try:
+            self.authenticator.authenticate_header(values[0])
+        except ServerError as exc:
+            raise flight.FlightUnauthenticatedError(exc.message) from None
+        return None  # nothing to keep for the rest of the call
+
+
+class FlightService(flight.FlightServerBase):
+    """The Flight server: listens on a loopback port (``port``) from construction to ``shutdown()``."""
+
+    def __init__(self, state: ServerState, authenticator: Authenticator):
+        super().__init__("grpc://127.0.0.1:0", middleware={"auth": _Authentication(authenticator)})
+        self.state = state
+
+    def do_get(self, context, ticket):
+        database, query, kind, params = parse_ticket(ticket.ticket)
+        started = time.perf_counter()
+        try:
+            if kind == "influxql":
+                table = influxql_runner.v3_table(self.state.catalog, self.state.executor, query, database=database,
+                                                 now_ns=self.state.clock.now_ns(), params=params)  # fmt: skip
+                self.state.metrics.observe_query("influxql", True, time.perf_counter() - started)
+                return flight.RecordBatchStream(table)
+            prepared = self.state.executor.prepare(database, query, params)
+        except ServerError as exc:
+            self.state.metrics.observe_query(kind, False, time.perf_counter() - started)
+            raise flight_error(exc) from None
+        batches = self._observed(prepared.batches(), started)
+        first = next(batches, None)  # batches may be stricter about nulls than the plan's schema
+        schema = prepared.schema if first is None else first.schema
+        rest = itertools.chain([] if first is None else [first], batches)
+        # a reader, not a GeneratorStream: pyarrow's generator stream sends no dictionaries (tags)
+        return flight.RecordBatchStream(pa.RecordBatchReader.from_batches(schema, rest))
+
+    def _observed(self, batches: Iterator[pa.RecordBatch], started: float) -> Iterator[pa.RecordBatch]:
+        ok = False
+        try:
+            yield from batches
+            ok = True
+        except ServerError as exc:
+            raise flight_error(exc) from None
+        finally:
+            self.state.metrics.observe_query("sql", ok, time.perf_counter() - started)
