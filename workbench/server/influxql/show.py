@@ -195,8 +195,8 @@ def execute_show(
             if stmt.condition is not None:
                 counts = results.get(m)
                 keys = [k for k in keys if counts is not None and counts.column(k)[0].as_py()]
-            rows.append((m, _page(keys, stmt.limit, stmt.offset)))
-        return _per_measurement(statement_id, rows, ["tagKey"], lambda k: [k])
+            rows.append((m, [(k,) for k in _page(keys, stmt.limit, stmt.offset)]))
+        return _per_measurement(statement_id, rows, ["tagKey"])
     if isinstance(stmt, ast.ShowTagValues):
         rows = []
         for m in plan.measurements:
@@ -208,13 +208,13 @@ def execute_show(
             else:
                 pairs = []
             rows.append((m, _page(pairs, stmt.limit, stmt.offset)))
-        return _per_measurement(statement_id, rows, ["key", "value"], list)
+        return _per_measurement(statement_id, rows, ["key", "value"])
     if isinstance(stmt, ast.ShowFieldKeys):
         rows = []
         for m in plan.measurements:
             fields = sorted((n, _FIELD_TYPES[k]) for n, k in plan.columns[m].items() if k in _FIELD_TYPES)  # type: ignore[index]
             rows.append((m, _page(fields, stmt.limit, stmt.offset)))
-        return _per_measurement(statement_id, rows, ["fieldKey", "fieldType"], list)
+        return _per_measurement(statement_id, rows, ["fieldKey", "fieldType"])
     assert isinstance(stmt, ast.ShowSeries)
     keys = []
     for m in plan.measurements:
@@ -265,17 +265,18 @@ def _shard_group_duration(retention_ns: int) -> int:
     return 24 * hour if retention_ns >= 2 * 24 * hour else hour
 
 
-def _per_measurement(statement_id: int, rows: list[tuple[str, list]], columns: list[str], to_row) -> StatementResult:
+def _per_measurement(statement_id: int, rows: list[tuple[str, list[tuple]]], columns: list[str]) -> StatementResult:
+    """One series per measurement with items (each a tuple of ``columns``' values), and the v3 table."""
     series = []
     v3: dict[str, list] = {MEASUREMENT_COLUMN: [], **{c: [] for c in columns}}
     for m, items in rows:
         if not items:
             continue
-        values = [to_row(item) for item in items]
-        series.append(_series(m, columns, list(zip(*values, strict=True))))
-        v3[MEASUREMENT_COLUMN].extend([m] * len(values))
-        for i, c in enumerate(columns):
-            v3[c].extend(v[i] for v in values)
+        data = list(zip(*items, strict=True))
+        series.append(_series(m, columns, data))
+        v3[MEASUREMENT_COLUMN].extend([m] * len(items))
+        for c, values in zip(columns, data, strict=True):
+            v3[c].extend(values)
     table = pa.table(
         {
             MEASUREMENT_COLUMN: _dict(v3[MEASUREMENT_COLUMN]),
