@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import threading
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -150,3 +152,28 @@ def test_a_server_with_an_open_flight_connection_stops_promptly(fresh_server):
     assert proc.stop() in (0, -signal.SIGTERM)  # uvicorn re-raises the signal once it has shut down
     assert time.monotonic() - started < 5
     client.close()
+
+
+def _listening_tcp(pid: int) -> set[str]:
+    """``addr:port`` (hex, as /proc shows it) of every listening TCP socket the process holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.add(fields[1])
+    return found
+
+
+def test_flight_adds_no_listening_port(server, loaded):
+    _get(server, {"database": loaded, "sql_query": "SELECT 1"})  # Flight is up and answering
+    port = urlsplit(server.url).port
+    assert _listening_tcp(server.proc.pid) == {f"0100007F:{port:04X}"}  # 127.0.0.1:<http port>, nothing else

@@ -180,7 +180,7 @@ def run(config: ServerConfig) -> int:
     # uvloop (uvicorn's "auto" loop) and httptools (under flight.pipe's protocol), both installed with
     # uvicorn[standard], take about a third off the fixed cost of a request; proxy headers are not
     # trusted, as in InfluxDB.
-    http = protocol_class(lambda: ("127.0.0.1", flight[0].port) if flight else None)
+    http = protocol_class(lambda: flight[0].path if flight else None)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

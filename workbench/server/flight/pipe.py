@@ -4,7 +4,7 @@ InfluxDB 3 routes a request to gRPC when it is HTTP/2 (its clients speak h2c, HT
 TLS, from the first byte). uvicorn speaks HTTP/1.1 only, so :func:`protocol_class` builds its
 connection protocol with one change: when the first bytes of a connection are the HTTP/2 preface,
 the connection is handed to a :class:`Pipe` that copies bytes both ways between the client and
-the Flight server's loopback port, with flow control in both directions. Any other connection
+the Flight server's Unix socket, with flow control in both directions. Any other connection
 stays uvicorn's, untouched.
 """
 
@@ -41,16 +41,17 @@ class _Upstream(asyncio.Protocol):
 
 
 class Pipe(asyncio.Protocol):
-    """A client connection copied to and from ``address``; it becomes the client transport's protocol."""
+    """A client connection copied to and from the Unix socket ``path``; it becomes the client
+    transport's protocol."""
 
-    def __init__(self, client: asyncio.Transport, address: tuple[str, int], connections: set, first: bytes):
+    def __init__(self, client: asyncio.Transport, path: str, connections: set, first: bytes):
         self.client = client
         self.connections = connections  # uvicorn's: a graceful shutdown closes what is in it
         self.pending = [first]
         self.upstream: asyncio.Transport | None = None
         connections.add(self)
         loop = asyncio.get_running_loop()
-        self.connecting = loop.create_task(loop.create_connection(lambda: _Upstream(self), *address))
+        self.connecting = loop.create_task(loop.create_unix_connection(lambda: _Upstream(self), path))
         self.connecting.add_done_callback(self._connected)
 
     def _connected(self, task: asyncio.Task) -> None:
@@ -100,8 +101,8 @@ class Pipe(asyncio.Protocol):
         self.client.close()
 
 
-def protocol_class(flight_address: Callable[[], tuple[str, int] | None]) -> type[HttpToolsProtocol]:
-    """uvicorn's HTTP protocol, routing HTTP/2 connections to ``flight_address()`` (when it is not None)."""
+def protocol_class(flight_path: Callable[[], str | None]) -> type[HttpToolsProtocol]:
+    """uvicorn's HTTP protocol, routing HTTP/2 connections to the socket ``flight_path()`` (when not None)."""
 
     class HttpOrGrpc(HttpToolsProtocol):
         head = b""
@@ -115,12 +116,12 @@ def protocol_class(flight_address: Callable[[], tuple[str, int] | None]) -> type
                 self.head = head  # wait for the rest of the preface
                 return
             self.head = None
-            address = flight_address()
-            if not head.startswith(PREFACE) or address is None:
+            path = flight_path()
+            if not head.startswith(PREFACE) or path is None:
                 super().data_received(head)
                 return
             self.connections.discard(self)
             self._unset_keepalive_if_required()
-            self.transport.set_protocol(Pipe(self.transport, address, self.connections, head))
+            self.transport.set_protocol(Pipe(self.transport, path, self.connections, head))
 
     return HttpOrGrpc

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 
@@ -83,11 +86,19 @@ class _Authentication(flight.ServerMiddlewareFactory):
 
 
 class FlightService(flight.FlightServerBase):
-    """The Flight server: listens on a loopback port (``port``) from construction to ``shutdown()``."""
+    """The Flight server: listens on a Unix socket (``path``, in a directory only this user can
+    enter) from construction to ``shutdown()``; no TCP port of its own."""
 
     def __init__(self, state: ServerState, authenticator: Authenticator):
-        super().__init__("grpc://127.0.0.1:0", middleware={"auth": _Authentication(authenticator)})
+        self.directory = tempfile.mkdtemp(prefix="workbench-flight-")
+        self.path = os.path.join(self.directory, "flight.sock")
+        location = flight.Location.for_grpc_unix(self.path)
+        super().__init__(location, middleware={"auth": _Authentication(authenticator)})
         self.state = state
+
+    def shutdown(self) -> None:
+        super().shutdown()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
     def do_get(self, context, ticket):
         database, query, kind, params = parse_ticket(ticket.ticket)
