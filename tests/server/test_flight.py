@@ -177,3 +177,8 @@ def test_flight_adds_no_listening_port(server, loaded):
     _get(server, {"database": loaded, "sql_query": "SELECT 1"})  # Flight is up and answering
     port = urlsplit(server.url).port
     assert _listening_tcp(server.proc.pid) == {f"0100007F:{port:04X}"}  # 127.0.0.1:<http port>, nothing else
+
+
+def test_flight_sql_is_refused_with_a_clear_message(server):
+    with _client(server) as client, pytest.raises(flight.FlightServerError, match="Flight SQL is not supported"):
+        client.get_flight_info(flight.FlightDescriptor.for_command(b"\x0a\x08SELECT 1"), _call(server))

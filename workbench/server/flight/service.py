@@ -7,7 +7,7 @@ and streams its batches as DataFusion produces them; InfluxQL is one statement a
 ``/api/v3/query_influxql`` (``iox::measurement`` first). The caller is authenticated from the
 ``authorization`` header with the HTTP server's rules. Errors keep InfluxDB 3's texts (see
 ``flight_error`` for their gRPC status codes). Flight SQL (``GetFlightInfo`` with its commands)
-is not served: those calls answer UNIMPLEMENTED.
+is not served: ``GetFlightInfo`` answers with a message saying so.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ from workbench.server.state import ServerState
 
 DATABASE_KEYS = ("database", "namespace_name", "bucket", "bucket-name")
 INVALID_TICKET = "Invalid ticket"
+FLIGHT_SQL_UNSUPPORTED = (
+    "Flight SQL is not supported by this server: query with DoGet and a JSON ticket "
+    '({"database", "sql_query", "query_type"}), as the InfluxDB 3 client libraries do'
+)
 
 
 def flight_error(exc: ServerError) -> flight.FlightError:
@@ -99,6 +103,9 @@ class FlightService(flight.FlightServerBase):
     def shutdown(self) -> None:
         super().shutdown()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+    def get_flight_info(self, context, descriptor):
+        raise flight.FlightServerError(FLIGHT_SQL_UNSUPPORTED)
 
     def do_get(self, context, ticket):
         database, query, kind, params = parse_ticket(ticket.ticket)
