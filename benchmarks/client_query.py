@@ -9,7 +9,9 @@ What is timed (median of ``--repeat`` runs, same server, same query ``SELECT * F
   ``system.queries`` is printed too when the server records it);
 * ``parquet decode`` — the client side alone: those bytes → Arrow → Polars (``_results``);
 * ``json end to end`` / ``jsonl end to end`` — the request with ``format=json`` / ``jsonl`` and
-  ``pl.read_json`` / ``pl.read_ndjson`` on the body.
+  ``pl.read_json`` / ``pl.read_ndjson`` on the body;
+* ``flight end to end`` — ``Client.query_sql`` with ``query_transport="flight"`` (Arrow Flight
+  ``DoGet`` on the same port).
 
 Targets (from the issue): the Parquet path at least 3x faster than the JSON path, and the
 client-side decode under 20% of the Parquet end-to-end time.
@@ -25,6 +27,7 @@ which needs no server at all.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import io
 import json
 import signal
@@ -141,6 +144,10 @@ def against_server(client: Client, rows: int, repeat: int) -> dict:
     json_s, json_df = timed(lambda: pl.read_json(io.BytesIO(fetch("json"))), repeat)
     jsonl_s, _ = timed(lambda: pl.read_ndjson(io.BytesIO(fetch("jsonl"))), repeat)
     assert json_df.height == rows
+    flight = Client.from_config(dataclasses.replace(client.config, query_transport="flight"))
+    with flight:
+        flight_s, flight_df = timed(lambda: flight.query_sql(QUERY), repeat)
+    assert flight_df.height == rows
     report(
         [
             ("parquet end to end (`query_sql`)", e2e, f"{len(body) / 1e6:,.1f} MB body"),
@@ -148,6 +155,7 @@ def against_server(client: Client, rows: int, repeat: int) -> dict:
             ("parquet decode (client side)", decode_s, f"{decode_s / e2e:.0%} of end to end"),
             ("json end to end (`pl.read_json`)", json_s, f"{json_s / e2e:.1f}x the parquet path"),
             ("jsonl end to end (`pl.read_ndjson`)", jsonl_s, f"{jsonl_s / e2e:.1f}x the parquet path"),
+            ("flight end to end (`query_sql`, flight)", flight_s, f"{flight_s / e2e:.2f}x the parquet path"),
         ],
         f"{rows:,} rows, {client.host}",
     )
@@ -158,6 +166,7 @@ def against_server(client: Client, rows: int, repeat: int) -> dict:
         "parquet_decode_s": decode_s,
         "json_e2e_s": json_s,
         "jsonl_e2e_s": jsonl_s,
+        "flight_e2e_s": flight_s,
         "json_over_parquet": json_s / e2e,
         "decode_share": decode_s / e2e,
     }

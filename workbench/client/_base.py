@@ -30,6 +30,7 @@ from workbench.client._config import (
     load_profiles,
 )
 from workbench.client._exceptions import ConfigError
+from workbench.client._flight import FlightQueries
 from workbench.client._transport import TimeoutArg, Transport
 from workbench.protocol import routes
 from workbench.protocol.durations import format_duration, parse_duration
@@ -120,6 +121,14 @@ def flag(value: bool) -> str:
     return "true" if value else "false"
 
 
+def flight_ticket(body: dict[str, Any], language: str) -> dict[str, Any]:
+    """InfluxDB 3's Flight ticket for the query an HTTP query ``body`` describes."""
+    ticket = {"database": body.get("db") or "", "sql_query": body["q"], "query_type": language}
+    if "params" in body:
+        ticket["params"] = body["params"]
+    return ticket
+
+
 class BaseClient:
     """Connection state and the request helpers every endpoint family uses."""
 
@@ -137,6 +146,7 @@ class BaseClient:
         gzip_threshold: int | None = None,
         write_batch_bytes: int = DEFAULT_WRITE_BATCH_BYTES,
         verify: bool = True,
+        query_transport: str = "http",
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ):
@@ -152,12 +162,14 @@ class BaseClient:
             gzip_threshold=gzip_threshold,
             write_batch_bytes=write_batch_bytes,
             verify=verify,
+            query_transport=query_transport,
         )
         self._init(config, transport=transport, http_client=http_client)
 
     def _init(self, config: ClientConfig, **transport_options: Any) -> None:
         self.config = config
         self._transport = Transport(config, **transport_options)
+        self._flight = FlightQueries(config) if config.query_transport == "flight" else None
 
     @classmethod
     def from_config(
@@ -208,6 +220,8 @@ class BaseClient:
     def close(self) -> None:
         """Close the connection pool (a client passed ``http_client=`` leaves that one open)."""
         self._transport.close()
+        if self._flight is not None:
+            self._flight.close()
 
     def __enter__(self):
         return self
@@ -272,8 +286,11 @@ class BaseClient:
         language: str = "sql",
         timeout: TimeoutArg = httpx.USE_CLIENT_DEFAULT,
     ) -> pa.Table:
-        """Run a query as ``format=parquet``; the Arrow table as sent (``_results`` normalizes it)."""
+        """Run a query as ``format=parquet`` (or over Flight); the Arrow table as sent (``_results``
+        normalizes it)."""
         body = self._query_body(q, database, params, QueryFormat.PARQUET, language)
+        if self._flight is not None:
+            return self._flight.table(operation, flight_ticket(body, language), timeout)
         response = self._call(
             operation, "POST", self._query_route(language), json=body, idempotent=True, timeout=timeout
         )

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from workbench.client import _lineprotocol, _results
 from workbench.client._admin import AdminMixin
-from workbench.client._base import BaseClient, Params, flag
+from workbench.client._base import BaseClient, Params, flag, flight_ticket
 from workbench.client._catalog import CatalogMixin
 from workbench.client._engine import EngineMixin
 from workbench.client._exceptions import InfluxDBError, PartialWriteError
@@ -222,12 +222,20 @@ class Client(CatalogMixin, EngineMixin, AdminMixin, BaseClient):
         batch_size: int = DEFAULT_ITER_BATCH_ROWS,
         timeout: TimeoutArg = httpx.USE_CLIENT_DEFAULT,
     ) -> Iterator[pl.DataFrame]:
-        """Stream a large result as frames of at most ``batch_size`` rows (``format=jsonl``).
+        """Stream a large result as frames of at most ``batch_size`` rows (``format=jsonl``, or
+        Arrow batches with ``query_transport="flight"``).
 
         The request is sent when iteration starts. JSON carries fewer types than Parquet: the
         ``time`` column is parsed back to a UTC timestamp, other timestamp columns stay text, and
         a column that is null in every row of a batch gets the type it had in earlier batches.
+        Over Flight every column keeps its type.
         """
+        if self._flight is not None:  # typed batches: every column keeps its type
+            body = self._query_body(q, database, params, QueryFormat.PARQUET, language)
+            for batch in self._flight.batches("iter_query", flight_ticket(body, language), timeout):
+                for start in range(0, batch.num_rows, batch_size):
+                    yield _results.arrow_to_polars(pa.Table.from_batches([batch.slice(start, batch_size)]))
+            return
         decoder = _results.JsonLinesDecoder(batch_size)
         body = self._query_body(q, database, params, QueryFormat.JSONL, language)
         route = self._query_route(language)

@@ -54,6 +54,7 @@ DEFAULT_AUTH_SCHEME = "Bearer"
 DEFAULT_PROFILES_PATH = "~/.config/workbench/profiles.toml"
 EMBEDDED_DATABASE = "demo"
 """The database a client of the embedded server uses unless told otherwise (``make run``'s data)."""
+QUERY_TRANSPORTS = ("http", "flight")
 
 ENV_HOST = "INFLUX_HOST"
 ENV_TOKEN = "INFLUX_TOKEN"
@@ -96,11 +97,17 @@ class ClientConfig:
     """Gzip write bodies of at least this many bytes (None: only when ``write(gzip=True)``)."""
     write_batch_bytes: int = DEFAULT_WRITE_BATCH_BYTES
     verify: bool = True
+    query_transport: str = "http"
+    """``http`` (results as Parquet over HTTP) or ``flight`` (Arrow Flight on the same port)."""
 
     def __post_init__(self):
         object.__setattr__(self, "host", normalize_host(self.host))
         if self.retries < 0:
             raise ConfigError(f"retries must be >= 0, got {self.retries}")
+        if self.query_transport not in QUERY_TRANSPORTS:
+            raise ConfigError(
+                f"query_transport must be one of {', '.join(QUERY_TRANSPORTS)}, got {self.query_transport!r}"
+            )
         if self.write_batch_bytes <= 0:
             raise ConfigError(f"write_batch_bytes must be positive, got {self.write_batch_bytes}")
 
