@@ -64,6 +64,11 @@ def test_influxql_ticket_answers_like_the_v3_endpoint(server, loaded, http):
     assert [r["mean"] for r in over_http] == table.column("mean").to_pylist()
 
 
+def test_influxql_may_name_its_database_in_the_statement(server, loaded):
+    ticket = {"database": "", "sql_query": f'SELECT n FROM "{loaded}"."autogen"."cpu"', "query_type": "influxql"}
+    assert _get(server, ticket).column("n").to_pylist() == [1, 2]
+
+
 def test_an_empty_result_still_has_its_schema(server, loaded):
     table = _get(server, {"database": loaded, "sql_query": "SELECT host, usage FROM cpu WHERE host = 'zz'"})
     assert table.num_rows == 0

@@ -112,7 +112,8 @@ class FlightService(flight.FlightServerBase):
         started = time.perf_counter()
         try:
             if kind == "influxql":
-                table = influxql_runner.v3_table(self.state.catalog, self.state.executor, query, database=database,
+                table = influxql_runner.v3_table(self.state.catalog, self.state.executor, query,
+                                                 database=database or None,  # "": the statement names it
                                                  now_ns=self.state.clock.now_ns(), params=params)  # fmt: skip
                 self.state.metrics.observe_query("influxql", True, time.perf_counter() - started)
                 return flight.RecordBatchStream(table)
