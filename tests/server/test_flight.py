@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 import time
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -184,6 +185,24 @@ def test_flight_adds_no_listening_port(server, loaded):
     assert _listening_tcp(server.proc.pid) == {f"0100007F:{port:04X}"}  # 127.0.0.1:<http port>, nothing else
 
 
-def test_flight_sql_is_refused_with_a_clear_message(server):
-    with _client(server) as client, pytest.raises(flight.FlightServerError, match="Flight SQL is not supported"):
+def test_flight_sql_statement_queries_through_adbc(server, loaded):
+    import adbc_driver_flightsql.dbapi as flightsql
+
+    kwargs = {"adbc.flight.sql.rpc.call_header.database": loaded,
+              "adbc.flight.sql.authorization_header": f"Bearer {server.token}"}  # fmt: skip
+    url = urlsplit(server.url)
+    with warnings.catch_warnings():  # ADBC warns that autocommit cannot be switched off (no transactions)
+        warnings.simplefilter("ignore")
+        conn = flightsql.connect(f"grpc://{url.hostname}:{url.port}", db_kwargs=kwargs)
+    with conn, conn.cursor() as cur:
+        cur.execute("SELECT host, usage FROM cpu ORDER BY time")
+        assert cur.fetch_arrow_table().to_pylist() == [{"host": "a", "usage": 0.5}, {"host": "b", "usage": 0.75}]
+        with pytest.raises(flightsql.OperationalError, match=r"table 'public\.iox\.nothere' not found"):
+            cur.execute("SELECT * FROM nothere")
+        with pytest.raises(flightsql.OperationalError, match="Flight SQL command is not supported"):
+            conn.adbc_get_info()  # GetSqlInfo
+
+
+def test_other_flight_sql_commands_are_refused_with_a_clear_message(server):
+    with _client(server) as client, pytest.raises(flight.FlightServerError, match="command is not supported"):
         client.get_flight_info(flight.FlightDescriptor.for_command(b"\x0a\x08SELECT 1"), _call(server))

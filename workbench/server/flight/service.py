@@ -6,8 +6,9 @@ A ticket is ``{"database": <db>, "sql_query": <query>, "query_type": "sql" | "in
 and streams its batches as DataFusion produces them; InfluxQL is one statement answered like
 ``/api/v3/query_influxql`` (``iox::measurement`` first). The caller is authenticated from the
 ``authorization`` header with the HTTP server's rules. Errors keep InfluxDB 3's texts (see
-``flight_error`` for their gRPC status codes). Flight SQL (``GetFlightInfo`` with its commands)
-is not served: ``GetFlightInfo`` answers with a message saying so.
+``flight_error`` for their gRPC status codes). Of Flight SQL, the statement query is served
+(``sql.py``: ``GetFlightInfo`` plans it and returns a JSON ticket); its other commands answer
+that they are not supported.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 from workbench.server.errors import ServerError
+from workbench.server.flight import sql
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.query import params_object
 from workbench.server.query import influxql_runner
@@ -32,8 +34,8 @@ from workbench.server.state import ServerState
 DATABASE_KEYS = ("database", "namespace_name", "bucket", "bucket-name")
 INVALID_TICKET = "Invalid ticket"
 FLIGHT_SQL_UNSUPPORTED = (
-    "Flight SQL is not supported by this server: query with DoGet and a JSON ticket "
-    '({"database", "sql_query", "query_type"}), as the InfluxDB 3 client libraries do'
+    "this Flight SQL command is not supported by this server: it answers statement queries "
+    "(CommandStatementQuery), and DoGet with a JSON ticket as the InfluxDB 3 client libraries send"
 )
 
 
@@ -76,6 +78,13 @@ def parse_ticket(raw: bytes) -> tuple[str, str, str, dict | None]:
     return database, query, kind, params
 
 
+class _Call(flight.ServerMiddleware):
+    """What a call's handlers may read of its request: the headers."""
+
+    def __init__(self, headers: dict[str, list]):
+        self.headers = headers
+
+
 class _Authentication(flight.ServerMiddlewareFactory):
     def __init__(self, authenticator: Authenticator):
         self.authenticator = authenticator
@@ -86,7 +95,7 @@ class _Authentication(flight.ServerMiddlewareFactory):
             self.authenticator.authenticate_header(values[0])
         except ServerError as exc:
             raise flight.FlightUnauthenticatedError(exc.message) from None
-        return None  # nothing to keep for the rest of the call
+        return _Call(headers)
 
 
 class FlightService(flight.FlightServerBase):
@@ -105,7 +114,20 @@ class FlightService(flight.FlightServerBase):
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def get_flight_info(self, context, descriptor):
-        raise flight.FlightServerError(FLIGHT_SQL_UNSUPPORTED)
+        """Flight SQL's CommandStatementQuery: plan it (for the schema) and hand back a JSON ticket."""
+        try:
+            query = sql.statement_query(descriptor.command or b"")
+        except sql.NotAStatement:
+            raise flight.FlightServerError(FLIGHT_SQL_UNSUPPORTED) from None
+        database = sql.database(context.get_middleware("auth").headers)
+        if database is None:
+            raise flight.FlightServerError("database name must be given in the 'database' header")
+        try:
+            schema = self.state.executor.prepare(database, query).schema
+        except ServerError as exc:
+            raise flight_error(exc) from None
+        ticket = json.dumps({"database": database, "sql_query": query, "query_type": "sql"}).encode()
+        return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
 
     def do_get(self, context, ticket):
         database, query, kind, params = parse_ticket(ticket.ticket)
