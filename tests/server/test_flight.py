@@ -63,6 +63,9 @@ def test_influxql_ticket_answers_like_the_v3_endpoint(server, loaded, http):
     assert table.column("region").to_pylist() == ["eu", "us"]
     over_http = http.get("/api/v3/query_influxql", params={"db": loaded, "q": q, "format": "json"}).json()
     assert [r["mean"] for r in over_http] == table.column("mean").to_pylist()
+    selected = _get(server, {"database": loaded, "sql_query": "SELECT host, usage FROM cpu", "query_type": "influxql"})
+    assert selected.schema.field("host").type == pa.dictionary(pa.int32(), pa.string())  # a tag, as InfluxDB 3 types it
+    assert selected.column("host").to_pylist() == ["a", "b"]
 
 
 def test_influxql_may_name_its_database_in_the_statement(server, loaded):

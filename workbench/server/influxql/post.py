@@ -57,7 +57,8 @@ def source_series(plan: SelectPlan, src: SourcePlan, table: pa.Table, points: pa
     if not plan.sql_limited and (q.limit is not None or q.offset_rows):
         df = _limit(df, tags, q.limit, q.offset_rows or 0)
     names = tuple(c.name for c in plan.columns)
-    return _split(df, src.name, tags, names, sources, q.tz)
+    kinds = [f.kind for f in q.fields] if len(q.fields) == len(names) else [None] * len(names)
+    return _split(df, src.name, tags, names, sources, kinds, q.tz)
 
 
 def _normalise(table: pa.Table, tags: list[str]) -> pl.DataFrame:
@@ -324,15 +325,31 @@ def _limit(df: pl.DataFrame, tags: list[str], limit: int | None, offset: int) ->
     return df.filter(cond)
 
 
+def _stored(column: pa.Array, kind: str | None) -> pa.Array:
+    if not (pa.types.is_large_string(column.type) or pa.types.is_string_view(column.type)):
+        return column
+    text = column.cast(pa.string())
+    return text.dictionary_encode() if kind == "tag" else text
+
+
 def _split(
-    df: pl.DataFrame, name: str, tags: list[str], names: tuple[str, ...], sources: list[str], tz: str | None
+    df: pl.DataFrame,
+    name: str,
+    tags: list[str],
+    names: tuple[str, ...],
+    sources: list[str],
+    kinds: list[str | None],
+    tz: str | None,
 ) -> list[Series]:
-    """Rows (sorted by tags) → one Series per tag set, each a row range of one Arrow table."""
+    """Rows (sorted by tags) → one Series per tag set, each a row range of one Arrow table.
+
+    Text columns leave Polars as ``large_string``; they are stored as InfluxDB 3 types them:
+    a selected tag as ``Dictionary(Int32, Utf8)``, a string field as ``Utf8``."""
     if df.is_empty():
         return []
     columns = ("time", *names)
     time = df.get_column("time").to_arrow().cast(pa.int64()).cast(pa.timestamp("ns", tz=tz))
-    values = [df.get_column(s).to_arrow() for s in sources]  # (cheaper than a Polars select)
+    values = [_stored(df.get_column(s).to_arrow(), kind) for s, kind in zip(sources, kinds, strict=True)]
     arrow = pa.table([time, *values], names=[f"c{i}" for i in range(len(columns))])
     if not tags:
         return [Series(name, (), columns, arrow)]
