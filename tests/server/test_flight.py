@@ -206,6 +206,30 @@ def test_flight_sql_statement_queries_through_adbc(server, loaded):
             conn.adbc_get_info()  # GetSqlInfo
 
 
+def test_flight_sql_schema_browsing_through_adbc(server, loaded):
+    import adbc_driver_flightsql.dbapi as flightsql
+
+    kwargs = {"adbc.flight.sql.rpc.call_header.database": loaded,
+              "adbc.flight.sql.authorization_header": f"Bearer {server.token}"}  # fmt: skip
+    url = urlsplit(server.url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        conn = flightsql.connect(f"grpc://{url.hostname}:{url.port}", db_kwargs=kwargs)
+    with conn:
+        (catalog,) = conn.adbc_get_objects(depth="db_schemas").read_all().to_pylist()
+        assert catalog["catalog_name"] == "public"
+        assert [s["db_schema_name"] for s in catalog["catalog_db_schemas"]] == ["information_schema", "iox", "system"]
+        objects = conn.adbc_get_objects(depth="all", db_schema_filter="iox", table_name_filter="c_u")
+        (catalog,) = objects.read_all().to_pylist()
+        (iox,) = catalog["catalog_db_schemas"]
+        (cpu,) = iox["db_schema_tables"]
+        assert (cpu["table_name"], cpu["table_type"]) == ("cpu", "BASE TABLE")
+        assert [c["column_name"] for c in cpu["table_columns"]] == ["host", "n", "region", "time", "usage"]
+        schema = conn.adbc_get_table_schema("cpu", db_schema_filter="iox")
+        assert schema.field("usage").type == pa.float64() and pa.types.is_dictionary(schema.field("host").type)
+        assert conn.adbc_get_table_types() == ["BASE TABLE", "VIEW"]
+
+
 def test_other_flight_sql_commands_are_refused_with_a_clear_message(server):
     with _client(server) as client, pytest.raises(flight.FlightServerError, match="command is not supported"):
         client.get_flight_info(flight.FlightDescriptor.for_command(b"\x0a\x08SELECT 1"), _call(server))

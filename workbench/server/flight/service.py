@@ -6,9 +6,9 @@ A ticket is ``{"database": <db>, "sql_query": <query>, "query_type": "sql" | "in
 and streams its batches as DataFusion produces them; InfluxQL is one statement answered like
 ``/api/v3/query_influxql`` (``iox::measurement`` first). The caller is authenticated from the
 ``authorization`` header with the HTTP server's rules. Errors keep InfluxDB 3's texts (see
-``flight_error`` for their gRPC status codes). Of Flight SQL, the statement query is served
-(``sql.py``: ``GetFlightInfo`` plans it and returns a JSON ticket); its other commands answer
-that they are not supported.
+``flight_error`` for their gRPC status codes). Of Flight SQL (``sql.py``), statement queries and
+the schema browser's listings are served: ``GetFlightInfo`` returns the result's schema and a JSON
+ticket for ``DoGet``; other commands answer that they are not supported.
 """
 
 from __future__ import annotations
@@ -28,14 +28,17 @@ from workbench.server.errors import ServerError
 from workbench.server.flight import sql
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.query import params_object
+from workbench.server.influxql.sqlexpr import ident
 from workbench.server.query import influxql_runner
 from workbench.server.state import ServerState
 
 DATABASE_KEYS = ("database", "namespace_name", "bucket", "bucket-name")
 INVALID_TICKET = "Invalid ticket"
+TABLES_QUERY = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
 FLIGHT_SQL_UNSUPPORTED = (
-    "this Flight SQL command is not supported by this server: it answers statement queries "
-    "(CommandStatementQuery), and DoGet with a JSON ticket as the InfluxDB 3 client libraries send"
+    "this Flight SQL command is not supported by this server: it answers statement queries and the "
+    "catalog, schema, table and table type listings, and DoGet with a JSON ticket as the InfluxDB 3 "
+    "client libraries send"
 )
 
 
@@ -56,14 +59,18 @@ def flight_error(exc: ServerError) -> flight.FlightError:
     return flight.FlightServerError(exc.message)
 
 
-def parse_ticket(raw: bytes) -> tuple[str, str, str, dict | None]:
-    """(database, query, "sql" | "influxql", params) of a JSON ticket."""
+def load_ticket(raw: bytes) -> dict:
     try:
         ticket = json.loads(raw)
     except ValueError:
         raise flight.FlightServerError(INVALID_TICKET) from None
     if not isinstance(ticket, dict):
         raise flight.FlightServerError(INVALID_TICKET)
+    return ticket
+
+
+def parse_ticket(ticket: dict) -> tuple[str, str, str, dict | None]:
+    """(database, query, "sql" | "influxql", params) of a JSON ticket."""
     database = next((ticket[k] for k in DATABASE_KEYS if k in ticket), None)
     query = ticket.get("sql_query")
     if not isinstance(database, str) or not isinstance(query, str):
@@ -114,23 +121,47 @@ class FlightService(flight.FlightServerBase):
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def get_flight_info(self, context, descriptor):
-        """Flight SQL's CommandStatementQuery: plan it (for the schema) and hand back a JSON ticket."""
+        """A Flight SQL command (``sql.py``): its result's schema, and a JSON ticket to fetch it with."""
         try:
-            query = sql.statement_query(descriptor.command or b"")
-        except sql.NotAStatement:
+            command = sql.decode(descriptor.command or b"")
+        except sql.NotSupported:
             raise flight.FlightServerError(FLIGHT_SQL_UNSUPPORTED) from None
         database = sql.database(context.get_middleware("auth").headers)
         if database is None:
             raise flight.FlightServerError("database name must be given in the 'database' header")
+        if command.name == "CommandStatementQuery":
+            try:
+                schema = self.state.executor.prepare(database, command.query).schema
+            except ServerError as exc:
+                raise flight_error(exc) from None
+            ticket = {"database": database, "sql_query": command.query, "query_type": "sql"}
+        else:
+            schema = sql.result_schema(command)
+            ticket = {"database": database, "flight_sql": command.ticket()}
+        endpoint = flight.FlightEndpoint(json.dumps(ticket).encode(), [])
+        return flight.FlightInfo(schema, descriptor, [endpoint], -1, -1)
+
+    def _metadata(self, database: str, spec: object) -> flight.FlightDataStream:
+        """A Flight SQL metadata command's result, from ``information_schema.tables``."""
         try:
-            schema = self.state.executor.prepare(database, query).schema
+            command = sql.Command(**spec)  # type: ignore[arg-type]
+        except TypeError:
+            raise flight.FlightServerError(INVALID_TICKET) from None
+        executor = self.state.executor
+        try:
+            tables = executor.query(database, TABLES_QUERY)
+            result = sql.metadata(
+                command, tables, lambda s, t: executor.prepare(database, f"SELECT * FROM {ident(s)}.{ident(t)}").schema
+            )
         except ServerError as exc:
             raise flight_error(exc) from None
-        ticket = json.dumps({"database": database, "sql_query": query, "query_type": "sql"}).encode()
-        return flight.FlightInfo(schema, descriptor, [flight.FlightEndpoint(ticket, [])], -1, -1)
+        return flight.RecordBatchStream(result)
 
     def do_get(self, context, ticket):
-        database, query, kind, params = parse_ticket(ticket.ticket)
+        spec = load_ticket(ticket.ticket)
+        if isinstance(spec.get("flight_sql"), dict) and isinstance(spec.get("database"), str):
+            return self._metadata(spec["database"], spec["flight_sql"])
+        database, query, kind, params = parse_ticket(spec)
         started = time.perf_counter()
         try:
             if kind == "influxql":

@@ -1,29 +1,71 @@
-"""Flight SQL's statement query: the one command SQL clients (ADBC, JDBC, Grafana) run queries with.
+"""Flight SQL: the commands SQL clients (ADBC, JDBC, Grafana) query and browse the schema with.
 
 A Flight SQL client sends ``GetFlightInfo`` with a command descriptor holding a protobuf ``Any``
-that wraps ``arrow.flight.protocol.sql.CommandStatementQuery {string query = 1; bytes
-transaction_id = 2}``, then ``DoGet`` with the ticket of the returned endpoint. The database comes
-from a gRPC header (``database``, or ``bucket``, ``bucket-name``, ``iox-namespace-name``), as in
-InfluxDB 3. This module reads those messages (the protobuf wire format, just the two
-length-delimited fields each needs); the service answers with a JSON ticket of its own.
-Metadata commands (``GetSqlInfo``, ``GetTables``, ...) and prepared statements are not served.
+that wraps one ``arrow.flight.protocol.sql.Command*`` message, then ``DoGet`` with the ticket of
+the returned endpoint. The database comes from a gRPC header (``database``, or ``bucket``,
+``bucket-name``, ``iox-namespace-name``), as in InfluxDB 3. Served:
+
+* ``CommandStatementQuery {string query = 1}``: a SQL query;
+* ``CommandGetCatalogs``, ``CommandGetDbSchemas {catalog = 1, db_schema_filter_pattern = 2}``,
+  ``CommandGetTables {catalog = 1, db_schema_filter_pattern = 2, table_name_filter_pattern = 3,
+  repeated table_types = 4, bool include_schema = 5}`` and ``CommandGetTableTypes``: the schema
+  browser's lists, read from ``information_schema.tables``, patterns as SQL ``LIKE``.
+
+This module reads those messages (the protobuf wire format, only what these need) into a
+:class:`Command` and builds the metadata results in the shapes Flight SQL defines; the service
+plans and runs them. ``GetSqlInfo``, the key and type listings and prepared statements are not
+served.
 """
 
 from __future__ import annotations
 
-STATEMENT_QUERY = "type.googleapis.com/arrow.flight.protocol.sql.CommandStatementQuery"
+import re
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
+METADATA = ("CommandGetCatalogs", "CommandGetDbSchemas", "CommandGetTables", "CommandGetTableTypes")
+
+CATALOGS = pa.schema([pa.field("catalog_name", pa.string(), nullable=False)])
+DB_SCHEMAS = pa.schema([pa.field("catalog_name", pa.string()), pa.field("db_schema_name", pa.string(), False)])
+TABLES = pa.schema([
+    pa.field("catalog_name", pa.string()),
+    pa.field("db_schema_name", pa.string()),
+    pa.field("table_name", pa.string(), nullable=False),
+    pa.field("table_type", pa.string(), nullable=False),
+])  # fmt: skip
+TABLES_WITH_SCHEMA = TABLES.append(pa.field("table_schema", pa.binary(), nullable=False))
+TABLE_TYPES = pa.schema([pa.field("table_type", pa.string(), nullable=False)])
 
 
-class NotAStatement(ValueError):
-    """The command is not a CommandStatementQuery we can read."""
+class NotSupported(ValueError):
+    """The command is not one this server reads."""
+
+
+@dataclass
+class Command:
+    """One decoded Flight SQL command: its name and its arguments."""
+
+    name: str
+    query: str = ""
+    catalog: str | None = None
+    schema_pattern: str | None = None
+    table_pattern: str | None = None
+    table_types: list[str] = field(default_factory=list)
+    include_schema: bool = False
+
+    def ticket(self) -> dict:
+        """The command's part of the JSON ticket its ``DoGet`` gets back."""
+        return {k: v for k, v in vars(self).items() if v not in (None, "", [], False)}
 
 
 def _varint(data: bytes, pos: int) -> tuple[int, int]:
     value = shift = 0
     while True:
         if pos >= len(data) or shift > 63:
-            raise NotAStatement("truncated varint")
+            raise NotSupported("truncated varint")
         byte = data[pos]
         pos += 1
         value |= (byte & 0x7F) << shift
@@ -32,9 +74,9 @@ def _varint(data: bytes, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(data: bytes) -> dict[int, bytes]:
-    """The length-delimited fields of a message by number (the last one wins); others skipped."""
-    out: dict[int, bytes] = {}
+def _fields(data: bytes) -> dict[int, list]:
+    """Every field of a message by number, in order: bytes (length-delimited) or ints (varints)."""
+    out: dict[int, list] = {}
     pos = 0
     while pos < len(data):
         key, pos = _varint(data, pos)
@@ -42,33 +84,54 @@ def _fields(data: bytes) -> dict[int, bytes]:
         if wire == 2:
             size, pos = _varint(data, pos)
             if pos + size > len(data):
-                raise NotAStatement("truncated field")
-            out[number] = data[pos : pos + size]
+                raise NotSupported("truncated field")
+            value: bytes | int = data[pos : pos + size]
             pos += size
         elif wire == 0:
-            _, pos = _varint(data, pos)
+            value, pos = _varint(data, pos)
         elif wire in (1, 5):
-            pos += 8 if wire == 1 else 4
+            value, pos = data[pos : pos + (8 if wire == 1 else 4)], pos + (8 if wire == 1 else 4)
         else:
-            raise NotAStatement(f"unsupported wire type {wire}")
+            raise NotSupported(f"unsupported wire type {wire}")
+        out.setdefault(number, []).append(value)
     return out
 
 
-def statement_query(command: bytes) -> str:
-    """The SQL text of an ``Any``-wrapped CommandStatementQuery, or ``NotAStatement``.
+def _text(fields: dict[int, list], number: int) -> str | None:
+    values = fields.get(number)
+    if not values or not isinstance(values[-1], bytes):
+        return None
+    try:
+        return values[-1].decode()
+    except UnicodeDecodeError:
+        raise NotSupported("a text field is not UTF-8") from None
 
-    >>> any_ = b"\\x0a" + bytes([len(STATEMENT_QUERY)]) + STATEMENT_QUERY.encode() + b"\\x12\\x0a\\x0a\\x08SELECT 1"
-    >>> statement_query(any_)
+
+def decode(command: bytes) -> Command:
+    """The :class:`Command` in an ``Any``-wrapped Flight SQL message, or ``NotSupported``.
+
+    >>> url = (PREFIX + "CommandStatementQuery").encode()
+    >>> decode(b"\\x0a" + bytes([len(url)]) + url + b"\\x12\\x0a\\x0a\\x08SELECT 1").query
     'SELECT 1'
     """
     wrapper = _fields(command)
-    type_url = wrapper.get(1, b"").decode("utf-8", "replace")
-    if type_url != STATEMENT_QUERY:
-        raise NotAStatement(type_url or "not a protobuf Any")
-    try:
-        return _fields(wrapper.get(2, b"")).get(1, b"").decode()
-    except UnicodeDecodeError:
-        raise NotAStatement("query is not UTF-8") from None
+    type_url = _text(wrapper, 1) or ""
+    name = type_url.removeprefix(PREFIX)
+    if not type_url.startswith(PREFIX) or name not in ("CommandStatementQuery", *METADATA):
+        raise NotSupported(name or "not a protobuf Any")
+    values = wrapper.get(2) or [b""]
+    body = _fields(values[-1]) if isinstance(values[-1], bytes) else {}
+    if name == "CommandStatementQuery":
+        return Command(name, query=_text(body, 1) or "")
+    include = body.get(5) or [0]
+    return Command(
+        name,
+        catalog=_text(body, 1),
+        schema_pattern=_text(body, 2),
+        table_pattern=_text(body, 3) if name == "CommandGetTables" else None,
+        table_types=[v.decode() for v in body.get(4, []) if isinstance(v, bytes)] if name == "CommandGetTables" else [],
+        include_schema=name == "CommandGetTables" and bool(include[-1]),
+    )
 
 
 def database(headers: dict[str, list]) -> str | None:
@@ -79,3 +142,57 @@ def database(headers: dict[str, list]) -> str | None:
             value = values[0]
             return value.decode() if isinstance(value, bytes) else value
     return None
+
+
+def _like(pattern: str | None) -> re.Pattern | None:
+    """SQL ``LIKE`` (``%``, ``_``, ``\\`` escapes) as a regular expression; None matches all."""
+    if pattern is None:
+        return None
+    out, escaped = [], False
+    for ch in pattern:
+        if escaped:
+            out.append(re.escape(ch))
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        else:
+            out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+    return re.compile("".join(out), re.DOTALL)
+
+
+def result_schema(command: Command) -> pa.Schema:
+    return {
+        "CommandGetCatalogs": CATALOGS,
+        "CommandGetDbSchemas": DB_SCHEMAS,
+        "CommandGetTables": TABLES_WITH_SCHEMA if command.include_schema else TABLES,
+        "CommandGetTableTypes": TABLE_TYPES,
+    }[command.name]
+
+
+def metadata(command: Command, tables: pa.Table, table_schema) -> pa.Table:
+    """A metadata command's result, from ``information_schema.tables`` (``table_catalog``,
+    ``table_schema``, ``table_name``, ``table_type``); ``table_schema(schema, table)`` gives a
+    table's Arrow schema when the command asks for it."""
+    rows = sorted(
+        zip(*(tables.column(c).to_pylist() for c in ("table_catalog", "table_schema", "table_name", "table_type")),
+            strict=True)
+    )  # fmt: skip
+    schema = result_schema(command)
+    if command.name == "CommandGetTableTypes":
+        return pa.table({"table_type": sorted({r[3] for r in rows})}, schema=schema)
+    if command.catalog is not None:
+        rows = [r for r in rows if r[0] == command.catalog]
+    if command.name == "CommandGetCatalogs":
+        return pa.table({"catalog_name": sorted({r[0] for r in rows})}, schema=schema)
+    schemas = _like(command.schema_pattern)
+    rows = [r for r in rows if schemas is None or schemas.fullmatch(r[1])]
+    if command.name == "CommandGetDbSchemas":
+        pairs = sorted({(r[0], r[1]) for r in rows})
+        return pa.table({"catalog_name": [p[0] for p in pairs], "db_schema_name": [p[1] for p in pairs]}, schema=schema)
+    names = _like(command.table_pattern)
+    rows = [r for r in rows if (names is None or names.fullmatch(r[2])) and (not command.table_types or
+                                                                             r[3] in command.table_types)]  # fmt: skip
+    columns = {name: [r[i] for r in rows] for i, name in enumerate(TABLES.names)}
+    if command.include_schema:
+        columns["table_schema"] = [table_schema(r[1], r[2]).serialize().to_pybytes() for r in rows]
+    return pa.table(columns, schema=schema)
