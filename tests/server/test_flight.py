@@ -202,8 +202,9 @@ def test_flight_sql_statement_queries_through_adbc(server, loaded):
         assert cur.fetch_arrow_table().to_pylist() == [{"host": "a", "usage": 0.5}, {"host": "b", "usage": 0.75}]
         with pytest.raises(flightsql.OperationalError, match=r"table 'public\.iox\.nothere' not found"):
             cur.execute("SELECT * FROM nothere")
-        with pytest.raises(flightsql.OperationalError, match="Flight SQL command is not supported"):
-            conn.adbc_get_info()  # GetSqlInfo
+        info = conn.adbc_get_info()  # GetSqlInfo
+        assert info["vendor_name"] == "workbench (InfluxDB 3 compatible)"
+        assert info["vendor_arrow_version"] == pa.__version__
 
 
 def test_flight_sql_schema_browsing_through_adbc(server, loaded):
@@ -231,5 +232,18 @@ def test_flight_sql_schema_browsing_through_adbc(server, loaded):
 
 
 def test_other_flight_sql_commands_are_refused_with_a_clear_message(server):
-    with _client(server) as client, pytest.raises(flight.FlightServerError, match="command is not supported"):
-        client.get_flight_info(flight.FlightDescriptor.for_command(b"\x0a\x08SELECT 1"), _call(server))
+    url = b"type.googleapis.com/arrow.flight.protocol.sql.CommandGetPrimaryKeys"
+    with _client(server) as client:
+        for command in (b"\x0a\x08SELECT 1", b"\x0a" + bytes([len(url)]) + url):
+            with pytest.raises(flight.FlightServerError, match="command is not supported"):
+                client.get_flight_info(flight.FlightDescriptor.for_command(command), _call(server))
+
+
+def test_sql_info_needs_no_database(server):
+    url = b"type.googleapis.com/arrow.flight.protocol.sql.CommandGetSqlInfo"
+    command = b"\x0a" + bytes([len(url)]) + url + b"\x12\x03\x0a\x01\x00"  # info = [0]: the server's name
+    with _client(server) as client:
+        info = client.get_flight_info(flight.FlightDescriptor.for_command(command), _call(server))
+        table = client.do_get(info.endpoints[0].ticket, _call(server)).read_all()
+    assert table.column("info_name").to_pylist() == [0]
+    assert table.column("value").to_pylist() == ["workbench (InfluxDB 3 compatible)"]

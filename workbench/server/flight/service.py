@@ -24,6 +24,7 @@ from collections.abc import Iterator
 import pyarrow as pa
 import pyarrow.flight as flight
 
+from workbench import __version__
 from workbench.server.errors import ServerError
 from workbench.server.flight import sql
 from workbench.server.http.auth import Authenticator
@@ -34,10 +35,20 @@ from workbench.server.state import ServerState
 
 DATABASE_KEYS = ("database", "namespace_name", "bucket", "bucket-name")
 INVALID_TICKET = "Invalid ticket"
+SERVER_INFO: dict[int, str | bool] = {  # Flight SQL's SqlInfo codes
+    0: "workbench (InfluxDB 3 compatible)",  # FLIGHT_SQL_SERVER_NAME
+    1: __version__,  # FLIGHT_SQL_SERVER_VERSION
+    2: pa.__version__,  # FLIGHT_SQL_SERVER_ARROW_VERSION
+    3: True,  # FLIGHT_SQL_SERVER_READ_ONLY
+    4: True,  # FLIGHT_SQL_SERVER_SQL
+    5: False,  # FLIGHT_SQL_SERVER_SUBSTRAIT
+    9: False,  # FLIGHT_SQL_SERVER_CANCEL
+    504: '"',  # SQL_IDENTIFIER_QUOTE_CHAR
+}
 TABLES_QUERY = "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables"
 FLIGHT_SQL_UNSUPPORTED = (
-    "this Flight SQL command is not supported by this server: it answers statement queries and the "
-    "catalog, schema, table and table type listings, and DoGet with a JSON ticket as the InfluxDB 3 "
+    "this Flight SQL command is not supported by this server: it answers statement queries, SqlInfo and "
+    "the catalog, schema, table and table type listings, and DoGet with a JSON ticket as the InfluxDB 3 "
     "client libraries send"
 )
 
@@ -127,7 +138,7 @@ class FlightService(flight.FlightServerBase):
         except sql.NotSupported:
             raise flight.FlightServerError(FLIGHT_SQL_UNSUPPORTED) from None
         database = sql.database(context.get_middleware("auth").headers)
-        if database is None:
+        if database is None and command.name != "CommandGetSqlInfo":
             raise flight.FlightServerError("database name must be given in the 'database' header")
         if command.name == "CommandStatementQuery":
             try:
@@ -147,6 +158,8 @@ class FlightService(flight.FlightServerBase):
             command = sql.Command(**spec)  # type: ignore[arg-type]
         except TypeError:
             raise flight.FlightServerError(INVALID_TICKET) from None
+        if command.name == "CommandGetSqlInfo":
+            return flight.RecordBatchStream(sql.sql_info(command, SERVER_INFO))
         executor = self.state.executor
         try:
             tables = executor.query(database, TABLES_QUERY)
@@ -159,8 +172,8 @@ class FlightService(flight.FlightServerBase):
 
     def do_get(self, context, ticket):
         spec = load_ticket(ticket.ticket)
-        if isinstance(spec.get("flight_sql"), dict) and isinstance(spec.get("database"), str):
-            return self._metadata(spec["database"], spec["flight_sql"])
+        if isinstance(spec.get("flight_sql"), dict):
+            return self._metadata(str(spec.get("database") or ""), spec["flight_sql"])
         database, query, kind, params = parse_ticket(spec)
         started = time.perf_counter()
         try:

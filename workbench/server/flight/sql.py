@@ -9,12 +9,12 @@ the returned endpoint. The database comes from a gRPC header (``database``, or `
 * ``CommandGetCatalogs``, ``CommandGetDbSchemas {catalog = 1, db_schema_filter_pattern = 2}``,
   ``CommandGetTables {catalog = 1, db_schema_filter_pattern = 2, table_name_filter_pattern = 3,
   repeated table_types = 4, bool include_schema = 5}`` and ``CommandGetTableTypes``: the schema
-  browser's lists, read from ``information_schema.tables``, patterns as SQL ``LIKE``.
+  browser's lists, read from ``information_schema.tables``, patterns as SQL ``LIKE``;
+* ``CommandGetSqlInfo {repeated uint32 info = 1}``: the server's name, versions and SQL traits.
 
 This module reads those messages (the protobuf wire format, only what these need) into a
 :class:`Command` and builds the metadata results in the shapes Flight SQL defines; the service
-plans and runs them. ``GetSqlInfo``, the key and type listings and prepared statements are not
-served.
+plans and runs them. The key and type listings and prepared statements are not served.
 """
 
 from __future__ import annotations
@@ -26,7 +26,13 @@ import pyarrow as pa
 
 PREFIX = "type.googleapis.com/arrow.flight.protocol.sql."
 DATABASE_HEADERS = ("database", "bucket", "bucket-name", "iox-namespace-name")
-METADATA = ("CommandGetCatalogs", "CommandGetDbSchemas", "CommandGetTables", "CommandGetTableTypes")
+METADATA = (
+    "CommandGetCatalogs",
+    "CommandGetDbSchemas",
+    "CommandGetTables",
+    "CommandGetTableTypes",
+    "CommandGetSqlInfo",
+)
 
 CATALOGS = pa.schema([pa.field("catalog_name", pa.string(), nullable=False)])
 DB_SCHEMAS = pa.schema([pa.field("catalog_name", pa.string()), pa.field("db_schema_name", pa.string(), False)])
@@ -38,6 +44,18 @@ TABLES = pa.schema([
 ])  # fmt: skip
 TABLES_WITH_SCHEMA = TABLES.append(pa.field("table_schema", pa.binary(), nullable=False))
 TABLE_TYPES = pa.schema([pa.field("table_type", pa.string(), nullable=False)])
+_INFO_TYPES = [  # the dense union of SqlInfo values, in Flight SQL's order of type codes
+    pa.field("string_value", pa.string()),
+    pa.field("bool_value", pa.bool_()),
+    pa.field("bigint_value", pa.int64()),
+    pa.field("int32_bitmask", pa.int32()),
+    pa.field("string_list", pa.list_(pa.string())),
+    pa.field("int32_to_int32_list_map", pa.map_(pa.int32(), pa.list_(pa.int32()))),
+]
+SQL_INFO = pa.schema([
+    pa.field("info_name", pa.uint32(), nullable=False),
+    pa.field("value", pa.dense_union(_INFO_TYPES, list(range(len(_INFO_TYPES)))), nullable=False),
+])  # fmt: skip
 
 
 class NotSupported(ValueError):
@@ -55,6 +73,7 @@ class Command:
     table_pattern: str | None = None
     table_types: list[str] = field(default_factory=list)
     include_schema: bool = False
+    info: list[int] = field(default_factory=list)
 
     def ticket(self) -> dict:
         """The command's part of the JSON ticket its ``DoGet`` gets back."""
@@ -123,6 +142,17 @@ def decode(command: bytes) -> Command:
     body = _fields(values[-1]) if isinstance(values[-1], bytes) else {}
     if name == "CommandStatementQuery":
         return Command(name, query=_text(body, 1) or "")
+    if name == "CommandGetSqlInfo":  # repeated uint32, packed or not
+        codes: list[int] = []
+        for value in body.get(1, []):
+            if isinstance(value, int):
+                codes.append(value)
+            else:
+                pos = 0
+                while pos < len(value):
+                    code, pos = _varint(value, pos)
+                    codes.append(code)
+        return Command(name, info=codes)
     include = body.get(5) or [0]
     return Command(
         name,
@@ -166,7 +196,28 @@ def result_schema(command: Command) -> pa.Schema:
         "CommandGetDbSchemas": DB_SCHEMAS,
         "CommandGetTables": TABLES_WITH_SCHEMA if command.include_schema else TABLES,
         "CommandGetTableTypes": TABLE_TYPES,
+        "CommandGetSqlInfo": SQL_INFO,
     }[command.name]
+
+
+def sql_info(command: Command, server_info: dict[int, str | bool]) -> pa.Table:
+    """``CommandGetSqlInfo``: the requested codes among ``server_info`` (all when none are named)."""
+    codes = [c for c in (command.info or sorted(server_info)) if c in server_info]
+    strings = [server_info[c] for c in codes if isinstance(server_info[c], str)]
+    bools = [server_info[c] for c in codes if isinstance(server_info[c], bool)]
+    type_ids, offsets, seen = [], [], {0: 0, 1: 0}
+    for c in codes:
+        kind = 1 if isinstance(server_info[c], bool) else 0
+        type_ids.append(kind)
+        offsets.append(seen[kind])
+        seen[kind] += 1
+    children = [pa.array(strings, pa.string()), pa.array(bools, pa.bool_())]
+    children += [pa.array([], f.type) for f in _INFO_TYPES[2:]]
+    value = pa.UnionArray.from_dense(
+        pa.array(type_ids, pa.int8()), pa.array(offsets, pa.int32()), children,
+        [f.name for f in _INFO_TYPES], list(range(len(_INFO_TYPES))),
+    )  # fmt: skip
+    return pa.Table.from_arrays([pa.array(codes, pa.uint32()), value], schema=SQL_INFO)
 
 
 def metadata(command: Command, tables: pa.Table, table_schema) -> pa.Table:
