@@ -188,7 +188,7 @@ def test_flight_adds_no_listening_port(server, loaded):
     assert _listening_tcp(server.proc.pid) == {f"0100007F:{port:04X}"}  # 127.0.0.1:<http port>, nothing else
 
 
-def test_flight_sql_statement_queries_through_adbc(server, loaded):
+def test_flight_sql_statement_queries_through_adbc(server, loaded, http):
     import adbc_driver_flightsql.dbapi as flightsql
 
     kwargs = {"adbc.flight.sql.rpc.call_header.database": loaded,
@@ -205,6 +205,10 @@ def test_flight_sql_statement_queries_through_adbc(server, loaded):
         info = conn.adbc_get_info()  # GetSqlInfo
         assert info["vendor_name"] == "workbench (InfluxDB 3 compatible)"
         assert info["vendor_arrow_version"] == pa.__version__
+    # planned for its schema in GetFlightInfo, run in DoGet: one finished entry in the query log
+    text = "SELECT host, usage FROM cpu ORDER BY time"
+    q = f"SELECT running, success FROM system.queries WHERE query_text = '{text}' AND database = '{loaded}'"
+    assert http.get("/api/v3/query_sql", params={"db": loaded, "q": q}).json() == [{"running": False, "success": True}]
 
 
 def test_flight_sql_schema_browsing_through_adbc(server, loaded):

@@ -142,7 +142,7 @@ class FlightService(flight.FlightServerBase):
             raise flight.FlightServerError("database name must be given in the 'database' header")
         if command.name == "CommandStatementQuery":
             try:
-                schema = self.state.executor.prepare(database, command.query).schema
+                schema = self.state.executor.schema(database, command.query)
             except ServerError as exc:
                 raise flight_error(exc) from None
             ticket = {"database": database, "sql_query": command.query, "query_type": "sql"}
@@ -164,7 +164,7 @@ class FlightService(flight.FlightServerBase):
         try:
             tables = executor.query(database, TABLES_QUERY)
             result = sql.metadata(
-                command, tables, lambda s, t: executor.prepare(database, f"SELECT * FROM {ident(s)}.{ident(t)}").schema
+                command, tables, lambda s, t: executor.schema(database, f"SELECT * FROM {ident(s)}.{ident(t)}")
             )
         except ServerError as exc:
             raise flight_error(exc) from None

@@ -244,9 +244,15 @@ class QueryExecutor:
         *,
         query_type: str = "sql",
         log_text: str | None = None,
+        logged: bool = True,
     ) -> PreparedQuery:
+        """Plan ``sql`` (its batches come when asked for); ``logged=False`` keeps it out of the query
+        log, for a plan that is only described (see ``schema``)."""
         started = time.perf_counter()
-        entry = self.query_log.start(db_name, query_type, log_text or sql, self.clock.now_ns())
+        if logged:
+            entry = self.query_log.start(db_name, query_type, log_text or sql, self.clock.now_ns())
+        else:
+            entry = QueryLogEntry("", db_name, query_type, log_text or sql, self.clock.now_ns())
         try:
             db = self.catalog.db(db_name)
             if db is None:
@@ -293,6 +299,10 @@ class QueryExecutor:
             raise err from exc
         entry.plan_ns = int((time.perf_counter() - started) * 1e9)
         return PreparedQuery(frame, entry, started)
+
+    def schema(self, db_name: str, sql: str, params: dict | None = None) -> pa.Schema:
+        """The schema of ``sql``'s result, planned but neither run nor logged."""
+        return self.prepare(db_name, sql, params, logged=False).schema
 
     @staticmethod
     def _plan(ctx: df.SessionContext, sql: str, params: dict | None) -> df.DataFrame:
