@@ -202,18 +202,6 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
                 "give the query a time range that covers fewer GROUP BY time() windows"
             )
     kind = q.fill.kind
-    if kind == "null" and plan.read_range.lower is not None and df.height == sum(windows):
-        times = df.get_column("time")
-        if times.min() >= start and times.max() <= end:  # type: ignore[operator]
-            # Every window of every series is present (a series has one row per window): there is
-            # nothing to add, and fill(null) changes nothing else. The common dashboard case.
-            counts = [
-                pl.col(c.source).fill_null(0)
-                for c in _unique_sources(plan.columns)
-                if c.count_like and df.schema[c.source] != pl.Null
-            ]
-            df = df.sort([*tags, "time"], maintain_order=True)
-            return df.with_columns(counts) if counts else df
     fills = []
     for col in _unique_sources(plan.columns):
         if (col.op is not None and col.op[0] == "integral") or df.schema[col.source] == pl.Null:
@@ -234,6 +222,13 @@ def _fill(df: pl.DataFrame, plan: SelectPlan, tags: list[str]) -> pl.DataFrame:
         else:
             continue
         fills[-1] = fills[-1].alias(col.source)
+    if kind == "null" and plan.read_range.lower is not None and df.height == sum(windows):
+        times = df.get_column("time")
+        if times.min() >= start and times.max() <= end:  # type: ignore[operator]
+            # Every window of every series is present (a series has one row per window): there are
+            # no windows to add, only fill(null)'s counts to apply. The common dashboard case.
+            df = df.sort([*tags, "time"], maintain_order=True)
+            return df.with_columns(fills) if fills else df
     return (  # one lazy plan: each eager step would cost Polars' fixed overhead again
         keys.lazy()
         .with_columns(pl.int_ranges(pl.col("__start"), end + iv, iv, dtype=pl.Int64).alias("time"))
