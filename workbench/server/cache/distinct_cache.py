@@ -57,7 +57,7 @@ class DistinctCache:
             grow = capacity(have, self._slots.size) - have
             if grow:
                 self._last_seen = np.concatenate([self._last_seen, np.full(grow, NO_TIME, dtype=np.int64)])
-            self._last_seen[added] = NO_TIME
+            # (a new slot's time is already NO_TIME: grown so, or reset by _forget)
             self.version += 1
         return slots
 

@@ -8,9 +8,10 @@ and fsyncs the directory, so a crash leaves either the old or the new catalog, n
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Protocol
+
+from workbench.server.storage import write_atomic
 
 
 class CatalogStore(Protocol):
@@ -29,21 +30,8 @@ class FileCatalogStore:
             return None
 
     def save(self, document: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".json.tmp")
         data = json.dumps(document, separators=(",", ":")).encode()
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomic(self.path, data, tmp=self.path.with_suffix(".json.tmp"), mode=0o600)
 
 
 class MemoryCatalogStore:

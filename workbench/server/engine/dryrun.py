@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from typing import Any
 
 from workbench.plugins.runtime import (
-    CallContext,
-    CallOutcome,
     DryRun,
     PluginSource,
     failed_report,
@@ -92,10 +89,6 @@ def _source(engine: ProcessingEngine, filename: str) -> PluginSource:
         raise plugin_error(exc) from None
 
 
-async def _call(engine: ProcessingEngine, run: DryRun, call: Callable[[CallContext], CallOutcome]) -> CallOutcome:
-    return await engine.threads.call(call, run.context, "dry run")
-
-
 def _dry_run(engine: ProcessingEngine, body: dict[str, Any]) -> DryRun:
     assert engine.host is not None
     return DryRun(body["database"], engine.host.query, engine.cache, body.get("cache_name"))
@@ -116,8 +109,8 @@ async def wal(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, Any]:
     run = _dry_run(engine, body)
     args = body.get("input_arguments")
     ops = parsed.ops
-    outcome = await _call(
-        engine, run, lambda ctx: run_process_writes(source, ctx, table_batches(ops, catalog, None), args)
+    outcome = await engine.threads.call(
+        lambda ctx: run_process_writes(source, ctx, table_batches(ops, catalog, None), args), run.context, "dry run"
     )
     return await asyncio.to_thread(run.report, outcome, validator(engine))
 
@@ -137,7 +130,9 @@ async def schedule(engine: ProcessingEngine, body: dict[str, Any]) -> dict[str, 
         return {"trigger_time": None, **failed_report(f"cron schedule never triggers: {text}")}
     run = _dry_run(engine, body)
     args = body.get("input_arguments")
-    outcome = await _call(engine, run, lambda ctx: run_process_scheduled_call(source, ctx, fire, args))
+    outcome = await engine.threads.call(
+        lambda ctx: run_process_scheduled_call(source, ctx, fire, args), run.context, "dry run"
+    )
     report = await asyncio.to_thread(run.report, outcome, validator(engine))
     return {"trigger_time": rfc3339(fire) if outcome.ok else None, **report}
 
@@ -155,8 +150,10 @@ async def request(
         return {**failed_report("couldn't find db"), **_no_response()}
     run = _dry_run(engine, body)
     args = body.get("input_arguments")
-    outcome = await _call(
-        engine, run, lambda ctx: run_process_request(source, ctx, query_parameters, headers, request_body, args)
+    outcome = await engine.threads.call(
+        lambda ctx: run_process_request(source, ctx, query_parameters, headers, request_body, args),
+        run.context,
+        "dry run",
     )
     return await asyncio.to_thread(run.request_report, outcome, validator(engine))
 

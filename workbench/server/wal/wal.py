@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 from workbench.server.clock import Clock
+from workbench.server.storage import fsync_directory
 from workbench.server.wal.format import WalContents, WriteOp, encode
 
 log = logging.getLogger(__name__)
@@ -181,11 +182,7 @@ class Wal:
             os.fdatasync(fd)
         finally:
             os.close(fd)
-        dir_fd = os.open(self.dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        fsync_directory(self.dir)
 
     # ------------------------------------------------------------------ snapshots
 

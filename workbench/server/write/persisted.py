@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from workbench.server.storage import write_atomic
 from workbench.server.write.paths import snapshot_file, snapshot_sequence, snapshots_dir
 
 log = logging.getLogger(__name__)
@@ -98,11 +98,13 @@ class PersistedFiles:
             return
         with self._lock:
             gone = {f.id for f in files}
-            for key in list(self._files):
+            for key in {(f.db_id, f.table_id) for f in files}:  # only these tables changed
                 self._overlaps.pop(key, None)
-                self._files[key] = [f for f in self._files[key] if f.id not in gone]
-                if not self._files[key]:
-                    del self._files[key]
+                kept = [f for f in self._files.get(key, ()) if f.id not in gone]
+                if kept:
+                    self._files[key] = kept
+                else:
+                    self._files.pop(key, None)
         self.save()
         for f in files:
             (self.node_dir / f.path).unlink(missing_ok=True)
@@ -138,19 +140,6 @@ class PersistedFiles:
 
 
 def _write_manifest(path: Path, doc: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, json.dumps(doc, separators=(",", ":")).encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, json.dumps(doc, separators=(",", ":")).encode(), tmp=path.with_suffix(".tmp"))
     for old in sorted(path.parent.glob("*.info.json"))[KEEP_MANIFESTS:]:
         old.unlink(missing_ok=True)
