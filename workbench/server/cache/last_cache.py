@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from workbench.server.cache.keys import group_rows
 from workbench.server.cache.slots import Slots, capacity
-from workbench.server.query.tables import conform
+from workbench.server.catalog.model import conform
 
 NO_TIME = np.iinfo(np.int64).min
 _EMPTY = -1

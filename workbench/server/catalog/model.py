@@ -2,13 +2,15 @@
 
 Plain dataclasses with ``to_dict``/``from_dict`` for the persisted catalog. Column types use
 InfluxDB's names; ``ColumnType.arrow_type`` is the type queries see (tags are
-``Dictionary(Int32, Utf8)``, time is ``Timestamp(Nanosecond, None)``).
+``Dictionary(Int32, Utf8)``, time is ``Timestamp(Nanosecond, None)``); ``conform`` shapes a batch
+to such a schema (the query tables and the last value cache use it).
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import asdict, dataclass, field
+from typing import TypeVar
 
 import pyarrow as pa
 
@@ -251,3 +253,25 @@ class TokenDef:
     @classmethod
     def from_dict(cls, d: dict) -> TokenDef:
         return cls(**d)
+
+
+Tabular = TypeVar("Tabular", pa.RecordBatch, pa.Table)
+
+
+def conform(data: Tabular, schema: pa.Schema) -> Tabular:
+    """``data`` with exactly ``schema``'s columns, in order (missing ones all null, types cast)."""
+    if data.schema.equals(schema):
+        return data
+    names = set(data.schema.names)
+    if names.issuperset(schema.names):  # a projection, often without a copy
+        projected = data.select(schema.names)
+        if projected.schema.equals(schema):
+            return projected
+    arrays = []
+    for f in schema:
+        if f.name in names:
+            a = data.column(f.name)
+            arrays.append(a if a.type == f.type else a.cast(f.type))
+        else:
+            arrays.append(pa.nulls(data.num_rows, f.type))
+    return type(data).from_arrays(arrays, schema=schema)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import datafusion as df
 import datafusion.functions as F
@@ -23,7 +22,7 @@ import pyarrow.dataset as ds
 from datafusion import col, lit
 from datafusion.catalog import Table
 
-from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef
+from workbench.server.catalog.model import ColumnType, DatabaseDef, TableDef, conform
 from workbench.server.errors import ServerError
 from workbench.server.query import series_index
 from workbench.server.query.pruning import UNBOUNDED, ScanFilter, TimeRange
@@ -32,7 +31,6 @@ from workbench.server.write.parquet_cache import ParquetCache
 from workbench.server.write.persisted import ParquetFile, PersistedFiles
 
 SEQ = "__chunk_order"
-Tabular = TypeVar("Tabular", pa.RecordBatch, pa.Table)
 
 
 def file_limit_error(count: int, limit: int) -> ServerError:
@@ -42,25 +40,6 @@ def file_limit_error(count: int, limit: int) -> ServerError:
         "instability).",
         status=500,
     )
-
-
-def conform(data: Tabular, schema: pa.Schema) -> Tabular:
-    """``data`` with exactly ``schema``'s columns, in order (missing ones all null, types cast)."""
-    if data.schema.equals(schema):
-        return data
-    names = set(data.schema.names)
-    if names.issuperset(schema.names):  # a projection, often without a copy
-        projected = data.select(schema.names)
-        if projected.schema.equals(schema):
-            return projected
-    arrays = []
-    for f in schema:
-        if f.name in names:
-            a = data.column(f.name)
-            arrays.append(a if a.type == f.type else a.cast(f.type))
-        else:
-            arrays.append(pa.nulls(data.num_rows, f.type))
-    return type(data).from_arrays(arrays, schema=schema)
 
 
 def _clip(batch: pa.RecordBatch, lo: int) -> pa.RecordBatch:
