@@ -68,17 +68,17 @@ class TableBuilder:
         self, ctx: df.SessionContext, db: DatabaseDef, table: TableDef, scan: ScanFilter, now_ns: int,
         stats: ScanStats,
     ) -> Table:  # fmt: skip
-        if scan.distinct_rows and scan.columns is not None and len(scan.columns) == 1:
+        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
+        memory, disk, dedupe = self._sources(db, table, scan.time, cutoff)
+        if scan.distinct_rows and scan.columns is not None and len(scan.columns) == 1 and scan.time == UNBOUNDED:
             (name,) = scan.columns
             column = table.columns.get(name)
-            distinct = self._distinct_tag(db, table, name, now_ns) if column and column.type is ColumnType.TAG else None
-            if distinct is not None:  # SELECT DISTINCT tag: the dictionaries answer, no row is grouped
+            if column and column.type is ColumnType.TAG and _only_in_memory(memory, disk, cutoff):
+                distinct = _distinct_tag(memory, name)  # SELECT DISTINCT tag: no row is grouped
                 stats.partitions += 1
                 stats.memory_rows += distinct.num_rows
                 return Table(ctx.from_arrow(distinct))
         schema = table.arrow_schema()
-        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
-        memory, disk, dedupe = self._sources(db, table, scan.time, cutoff)
         if len(disk) > self.file_limit:
             raise file_limit_error(len(disk), self.file_limit)
         stats.parquet_files += len(disk)
@@ -150,35 +150,15 @@ class TableBuilder:
                 memory.append(((2**21 + i) << 32, c.batch, c.min_time, c.indexes))
         return memory, disk, dedupe
 
-    def _all_in_memory(self, db: DatabaseDef, table: TableDef, now_ns: int) -> list | None:
-        """The in-memory batches (as ``_sources`` gives them) holding every visible row of the table,
-        or ``None`` when some rows are only on disk or the retention cutoff falls inside a batch."""
-        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
-        memory, disk, _dedupe = self._sources(db, table, UNBOUNDED, cutoff)  # duplicates share tag values
-        if disk or (cutoff is not None and any(min_time < cutoff for _, _, min_time, _ in memory)):
-            return None
-        return memory
-
     def tag_values(self, db: DatabaseDef, table: TableDef, keys: list[str], now_ns: int) -> dict[str, list[str]] | None:
         """The values each tag column in ``keys`` holds, sorted, read from the in-memory batches'
         dictionaries (and their row indexes) instead of grouping every row; ``None`` when that would
-        not be exact or cheap (see ``_all_in_memory``)."""
-        memory = self._all_in_memory(db, table, now_ns)
-        if memory is None:
+        not be exact or cheap (see ``_only_in_memory``)."""
+        cutoff = table.retention_cutoff(db.retention_ns, now_ns)
+        memory, disk, _dedupe = self._sources(db, table, UNBOUNDED, cutoff)  # duplicates share tag values
+        if not _only_in_memory(memory, disk, cutoff):
             return None
         return {k: _sorted(_tag_values(memory, k)[0]).to_pylist() for k in keys}
-
-    def _distinct_tag(self, db: DatabaseDef, table: TableDef, column: str, now_ns: int) -> pa.Table | None:
-        """One row per distinct value of tag ``column`` (and a null row when some row has none), for a
-        scan whose readers only need distinct rows of that one column; ``None`` as for ``tag_values``."""
-        memory = self._all_in_memory(db, table, now_ns)
-        if memory is None:
-            return None
-        values, null = _tag_values(memory, column)
-        values = _sorted(values)
-        if null:
-            values = pa.concat_arrays([values, pa.nulls(1, pa.string())])
-        return pa.table({column: values.dictionary_encode()})
 
     def _disk_dataset(self, files: list[ParquetFile], schema: pa.Schema, cutoff: int | None) -> ds.Dataset:
         ts = pa.timestamp("ns")
@@ -194,6 +174,22 @@ class TableBuilder:
             partitions=parts,
         )
         return dataset if cutoff is None else dataset.filter(ds.field("time") >= pa.scalar(cutoff, ts))
+
+
+def _only_in_memory(memory: list, disk: list, cutoff: int | None) -> bool:
+    """Do the in-memory batches (as ``_sources`` gives them) hold every visible row? Not when some
+    rows are only on disk, or when the retention cutoff falls inside a batch."""
+    return not disk and (cutoff is None or all(min_time >= cutoff for _, _, min_time, _ in memory))
+
+
+def _distinct_tag(memory: list, column: str) -> pa.Table:
+    """One row per distinct value of tag ``column`` (and a null row when some row has none), for a
+    scan whose readers only need distinct rows of that one column."""
+    values, null = _tag_values(memory, column)
+    values = _sorted(values)
+    if null:
+        values = pa.concat_arrays([values, pa.nulls(1, pa.string())])
+    return pa.table({column: values.dictionary_encode()})
 
 
 def _tag_values(memory: list, column: str) -> tuple[pa.Array, bool]:
