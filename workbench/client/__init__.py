@@ -13,7 +13,6 @@ go through ``_lineprotocol``. ``%load_ext workbench`` adds the ``%sql`` magic (`
 >>> client.query_sql("SELECT * FROM cpu LIMIT 5")     # doctest: +SKIP
 """
 
-from workbench.client._base import sql_identifier, sql_string
 from workbench.client._client import Client
 from workbench.client._config import EMBEDDED_DATABASE, ClientConfig, Profile, load_profiles, profiles_path
 from workbench.client._connect import connect, resolve_config
@@ -43,6 +42,7 @@ from workbench.client._types import (
     TokenInfo,
 )
 from workbench.protocol import LineBuilder, Precision, QueryFormat, WriteLineError
+from workbench.protocol.sql_text import sql_identifier, sql_string
 
 __all__ = [
     "EMBEDDED_DATABASE",

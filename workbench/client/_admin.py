@@ -13,10 +13,11 @@ import re
 
 import polars as pl
 
-from workbench.client._base import INTERNAL_DATABASE, BaseClient, seconds, sql_identifier
+from workbench.client._base import INTERNAL_DATABASE, BaseClient, seconds
 from workbench.client._metrics import parse_metrics
 from workbench.client._types import PingInfo, TokenInfo
 from workbench.protocol import routes
+from workbench.protocol.sql_text import sql_identifier
 
 __all__: list[str] = []
 

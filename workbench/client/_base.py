@@ -35,6 +35,7 @@ from workbench.client._transport import TimeoutArg, Transport
 from workbench.protocol import routes
 from workbench.protocol.durations import format_duration, parse_duration
 from workbench.protocol.formats import QueryFormat
+from workbench.protocol.sql_text import sql_string
 
 __all__: list[str] = []
 
@@ -45,24 +46,6 @@ INTERNAL_DATABASE = "_internal"
 """Where InfluxDB 3 keeps server-wide system tables (tokens, plugin files, nodes)."""
 
 _QUERY_ROUTES = {"sql": routes.QUERY_SQL, "influxql": routes.QUERY_INFLUXQL}
-
-
-def sql_string(value: str) -> str:
-    """A SQL string literal (single quotes doubled).
-
-    >>> sql_string("it's")
-    "'it''s'"
-    """
-    return "'" + value.replace("'", "''") + "'"
-
-
-def sql_identifier(name: str) -> str:
-    """A double-quoted SQL identifier.
-
-    >>> sql_identifier('x"y')
-    '"x""y"'
-    """
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _param_value(name: str, value: object) -> str | int | float | bool | None:

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
-from workbench.client._base import BaseClient, duration_text, flag, seconds, sql_string, timestamp_text
+from workbench.client._base import BaseClient, duration_text, flag, seconds, timestamp_text
 from workbench.protocol import routes
+from workbench.protocol.sql_text import sql_string
 
 __all__: list[str] = []
 

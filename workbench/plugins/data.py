@@ -32,6 +32,7 @@ import pyarrow.parquet as pq
 from workbench.plugins.clock import FakeClock
 from workbench.plugins.schema import TAG, TIME, TableSchema, check_lines
 from workbench.protocol.durations import SECOND, parse_duration
+from workbench.protocol.sql_text import sql_identifier
 
 if TYPE_CHECKING:
     import polars as pl
@@ -231,10 +232,6 @@ def _write_snapshot(
     return root
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def take_snapshot(
     client: Client,
     database: str,
@@ -272,6 +269,8 @@ def take_snapshot(
     data = {}
     for name, schema in schemas.items():
         schema.tags.sort()
-        data[name] = _normalise(client.query_arrow(f"SELECT * FROM {_quote(name)}{where}", database=database), schema)
+        data[name] = _normalise(
+            client.query_arrow(f"SELECT * FROM {sql_identifier(name)}{where}", database=database), schema
+        )
     extra = {"host": client.host, "since": since}
     return _write_snapshot(Path(out), database, schemas, data, extra)

@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from workbench.protocol.sql_text import sql_identifier
 from workbench.server.cache.distinct_cache import DistinctCache
 from workbench.server.cache.last_cache import LastCache
 from workbench.server.catalog.catalog import Catalog
 from workbench.server.catalog.model import DatabaseDef, DistinctCacheDef, LastCacheDef, TableDef
 from workbench.server.clock import Clock
-from workbench.server.influxql.sqlexpr import ident
 from workbench.server.wal.format import WalContents
 
 log = logging.getLogger(__name__)
@@ -173,11 +173,11 @@ class CacheProvider:
     def _backfill_last(self, db: DatabaseDef, table: TableDef, cache: LastCache) -> None:
         """Feed the newest ``count`` stored rows of each key, oldest first, through ``update``."""
         keys = cache.key_columns
-        present = " AND ".join(f"{ident(k)} IS NOT NULL" for k in keys) or "TRUE"
-        partition = f"PARTITION BY {', '.join(ident(k) for k in keys)} " if keys else ""
+        present = " AND ".join(f"{sql_identifier(k)} IS NOT NULL" for k in keys) or "TRUE"
+        partition = f"PARTITION BY {', '.join(sql_identifier(k) for k in keys)} " if keys else ""
         sql = (
             f"SELECT * FROM (SELECT *, row_number() OVER ({partition}ORDER BY time DESC) AS __backfill_rank "
-            f"FROM {ident(table.name)} WHERE {present}) WHERE __backfill_rank <= {cache.count} ORDER BY time"
+            f"FROM {sql_identifier(table.name)} WHERE {present}) WHERE __backfill_rank <= {cache.count} ORDER BY time"
         )
         rows = self._query(db.name, sql)
         cache.update(rows.drop_columns(["__backfill_rank"]), self._clock.now_ns())
@@ -185,10 +185,10 @@ class CacheProvider:
     def _backfill_distinct(self, db: DatabaseDef, table: TableDef, cache: DistinctCache) -> None:
         """Feed each stored tuple seen within ``max_age`` once, with its newest time."""
         now = self._clock.now_ns()
-        cols = ", ".join(ident(c) for c in cache.columns)
+        cols = ", ".join(sql_identifier(c) for c in cache.columns)
         cutoff = now - cache.max_age_ns
         sql = (
-            f"SELECT {cols}, max(time) AS time FROM {ident(table.name)} "
+            f"SELECT {cols}, max(time) AS time FROM {sql_identifier(table.name)} "
             f"WHERE time > arrow_cast({cutoff}, 'Timestamp(Nanosecond, None)') GROUP BY {cols}"
         )
         cache.update(self._query(db.name, sql), now)

@@ -25,11 +25,11 @@ import pyarrow as pa
 import pyarrow.flight as flight
 
 from workbench import __version__
+from workbench.protocol.sql_text import sql_identifier
 from workbench.server.errors import ServerError
 from workbench.server.flight import sql
 from workbench.server.http.auth import Authenticator
 from workbench.server.http.query import params_object
-from workbench.server.influxql.sqlexpr import ident
 from workbench.server.query import influxql_runner
 from workbench.server.state import ServerState
 
@@ -164,7 +164,9 @@ class FlightService(flight.FlightServerBase):
         try:
             tables = executor.query(database, TABLES_QUERY)
             result = sql.metadata(
-                command, tables, lambda s, t: executor.schema(database, f"SELECT * FROM {ident(s)}.{ident(t)}")
+                command,
+                tables,
+                lambda s, t: executor.schema(database, f"SELECT * FROM {sql_identifier(s)}.{sql_identifier(t)}"),
             )
         except ServerError as exc:
             raise flight_error(exc) from None

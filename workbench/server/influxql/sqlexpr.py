@@ -19,6 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from workbench.protocol.sql_text import sql_identifier as ident
+from workbench.protocol.sql_text import sql_string as string
+
 from . import ast
 from .errors import InfluxQLQueryError
 from .functions import MATH_ARITY, infer_kind
@@ -26,19 +29,6 @@ from .rewrite import compile_regex, kind_of
 from .schema import NUMERIC_KINDS as NUMERIC
 
 _CAST_SQL = {"float": "DOUBLE", "integer": "BIGINT", "unsigned": "BIGINT UNSIGNED"}
-
-
-def ident(name: str) -> str:
-    """A double-quoted SQL identifier.
-
-    >>> ident('a"b')
-    '"a""b"'
-    """
-    return '"' + name.replace('"', '""') + '"'
-
-
-def string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def number(value: int | float) -> str:
