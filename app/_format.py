@@ -7,8 +7,6 @@ testable.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 
 from workbench.protocol import LineParseError, format_duration, parse_lines
@@ -31,12 +29,6 @@ def human_duration_ns(ns: int | None) -> str:
     if ns is None:
         return "forever"
     return format_duration(int(ns))
-
-
-def ns_to_datetime(ns: int | None) -> dt.datetime | None:
-    if ns is None:
-        return None
-    return dt.datetime.fromtimestamp(ns / 1e9, dt.UTC)
 
 
 def for_display(df: pl.DataFrame) -> pl.DataFrame:

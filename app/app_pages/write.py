@@ -63,22 +63,31 @@ def line_protocol_tab(client) -> None:
         key="write.lp.text",
         placeholder="cpu,hostname=host-01,region=us-east-1 usage_user=12.5,usage_system=3.1 1700000000",
     )
-    rows = _format.line_protocol_rows(text)
-    bad = sum(r["error"] is not None for r in rows)
-    if rows:
-        st.caption(f"Preview: {len(rows):,} lines, {bad:,} with errors the server will reject.")
-        st.dataframe(pl.DataFrame(rows, infer_schema_length=None).head(500), hide_index=True, height=220)
-    if st.button("Write", type="primary", key="write.lp.go", disabled=not rows or not opts["database"]):
+    preview, lines, bad = lp_preview(text)
+    if lines:
+        st.caption(f"Preview: {lines:,} lines, {bad:,} with errors the server will reject.")
+        st.dataframe(preview, hide_index=True, height=220)
+    if st.button("Write", type="primary", key="write.lp.go", disabled=not lines or not opts["database"]):
         precision = None if opts["precision"] == "auto" else opts["precision"]
-        write(client, text, count=len(rows), **{**opts, "precision": precision})
+        write(client, text, count=lines, **{**opts, "precision": precision})
 
 
 @st.cache_data(scope="session", show_spinner=False, max_entries=4)
-def read_file(name: str, data: bytes) -> pl.DataFrame:
-    """The uploaded file as a frame, parsed once per upload (not again on each widget change)."""
+def lp_preview(text: str) -> tuple[pl.DataFrame, int, int]:
+    """The first 500 parsed lines, the line count and how many have errors: parsed once per text,
+    not again when another widget of the page changes."""
+    rows = _format.line_protocol_rows(text)
+    bad = sum(r["error"] is not None for r in rows)
+    return pl.DataFrame(rows, infer_schema_length=None).head(500), len(rows), bad
+
+
+@st.cache_data(scope="session", show_spinner=False, max_entries=4)
+def read_file(file_id: str, name: str, _data: bytes) -> pl.DataFrame:
+    """The uploaded file as a frame, parsed once per upload (not again on each widget change);
+    keyed by the upload's id, so its bytes are not hashed on every rerun."""
     if name.lower().endswith(".parquet"):
-        return pl.read_parquet(io.BytesIO(data))
-    return pl.read_csv(io.BytesIO(data), try_parse_dates=True, infer_schema_length=10_000)
+        return pl.read_parquet(io.BytesIO(_data))
+    return pl.read_csv(io.BytesIO(_data), try_parse_dates=True, infer_schema_length=10_000)
 
 
 def file_tab(client) -> None:
@@ -87,7 +96,7 @@ def file_tab(client) -> None:
         st.caption("Each row becomes one line: pick the measurement, the tag columns, the field columns and the time.")
         return
     try:
-        frame = read_file(uploaded.name, uploaded.getvalue())
+        frame = read_file(uploaded.file_id, uploaded.name, uploaded.getvalue())
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         sess.show_error(f"{uploaded.name} could not be read", exc)
         return
