@@ -25,8 +25,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from workbench.plugins.network import StubResponse
-
 ENV_HOST = "INFLUX_HOST"
 ENV_TOKEN = "INFLUX_TOKEN"
 
@@ -46,6 +44,8 @@ def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
 
 
 def _stubs(args: argparse.Namespace) -> dict[str, Any] | None:
+    from workbench.plugins.network import StubResponse  # (lazy, as the CLI's other imports)
+
     stubs: dict[str, Any] = {}
     if args.stubs:
         for pattern, value in json.loads(Path(args.stubs).read_text()).items():

@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from workbench.plugins.args import load_args
 from workbench.plugins.runtime.calls import REQUEST_CALL_FAILED
+from workbench.plugins.runtime.dryrun import EXECUTING
 from workbench.plugins.runtime.loader import package_files
 
 if TYPE_CHECKING:
     from workbench.client import Client
 
 UPLOAD_DIR = "bench"
-EXECUTING = "error executing plugin: "
 
 
 def upload(client: Client, plugin: str | Path) -> str:

@@ -23,6 +23,7 @@ from workbench.plugins.runtime.calls import CallOutcome
 from workbench.plugins.runtime.response import HttpResponse
 
 DEFAULT_CACHE_NAME = "_shared_test"
+EXECUTING = "error executing plugin: "  # the prefix of a dry run's error when the plugin raised
 QueryFn = Callable[[str, str, "dict[str, str] | None"], "list[dict[str, Any]]"]
 Validator = Callable[[dict[str, list[str]]], list[str]]
 
@@ -55,7 +56,7 @@ class DryRun:
     def report(self, outcome: CallOutcome, validate: Validator) -> dict[str, Any]:
         """The response body for this call (without ``trigger_time``)."""
         if outcome.failure is not None:
-            return failed_report(f"error executing plugin: {outcome.failure.message}", outcome.failure.traceback)
+            return failed_report(EXECUTING + outcome.failure.message, outcome.failure.traceback)
         writes = self.database_writes()
         return {"log_lines": self.log_lines, "database_writes": writes, "errors": validate(writes)}
 
